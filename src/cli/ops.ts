@@ -1,0 +1,140 @@
+import type { Config } from '../config/index.js';
+import { loadMasterKey } from '../crypto/master-key.js';
+import { Sealer } from '../crypto/sm.js';
+import { ConfigError, ZsError, type ErrorType } from '../errors.js';
+import { createKey, listKeys, revokeKey, type KeyInfo, type NewKey } from '../identity/keys.js';
+import { applyOrgTree, ensureRootOrg, listOrgs, type Org } from '../identity/orgs.js';
+import { operatorPrincipal } from '../identity/principal.js';
+import { applyRegistry } from '../registry/apply.js';
+import { claimOwner, readOwner } from '../server/lock.js';
+import { openStore, schema } from '../store/index.js';
+
+export interface ModelView {
+  name: string;
+  description: string | null;
+  targets: { endpoint: string; weight: number; upstream_model?: string; model?: string }[];
+  fallback: string[];
+}
+
+/** What the CLI can do, whether it talks to a running hub or opens the database itself. */
+export interface Ops {
+  mode: 'hub' | 'direct';
+  createKey(input: NewKey): Promise<KeyInfo & { key: string }>;
+  listKeys(org?: string): Promise<KeyInfo[]>;
+  revokeKey(id: string): Promise<KeyInfo>;
+  listOrgs(): Promise<Org[]>;
+  listModels(): Promise<ModelView[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Embedded mode with a live hub on the same data directory: ask the hub over HTTP with its
+ * operator token (the database has one owner). Otherwise open the database directly; with a
+ * PostgreSQL server every hub notices the change within its sync interval.
+ */
+export async function openOps(config: Config): Promise<Ops> {
+  const owner = config.database_url ? null : readOwner(config.dataDir);
+  if (owner?.kind === 'hub' && owner.url && owner.token) return remoteOps(owner.url, owner.token);
+  if (owner)
+    throw new ZsError(
+      409,
+      'data_dir_busy',
+      `data directory is in use by process ${owner.pid}`,
+      'server_error',
+    );
+  return directOps(config);
+}
+
+async function directOps(config: Config): Promise<Ops> {
+  const claim = config.database_url ? null : claimOwner(config.dataDir, 'cli');
+  if (!config.database_url && !claim)
+    throw new ConfigError('data directory is in use by another process');
+  const store = await openStore({
+    databaseUrl: config.database_url,
+    dataDir: config.dataDir,
+  }).catch((err: unknown) => {
+    claim?.release();
+    throw err;
+  });
+  const root = await ensureRootOrg(store.db, config.root_org);
+  await applyOrgTree(store.db, root, config.orgs);
+  await applyRegistry(
+    store.db,
+    config,
+    new Sealer(loadMasterKey({ ...config, embedded: !config.database_url })),
+  );
+  const principal = operatorPrincipal(root);
+  const knownModels = async () =>
+    new Set(
+      (await store.db.select({ name: schema.models.name }).from(schema.models)).map((m) => m.name),
+    );
+  return {
+    mode: 'direct',
+    async createKey(input) {
+      const { info, key } = await createKey(store.db, principal, input, await knownModels());
+      return { ...info, key };
+    },
+    listKeys: (org) => listKeys(store.db, principal, org),
+    revokeKey: (id) => revokeKey(store.db, principal, id),
+    listOrgs: () => listOrgs(store.db, principal),
+    listModels: async () =>
+      (await store.db.select().from(schema.models)).map((m) => ({
+        name: m.name,
+        description: m.description,
+        targets: m.targets,
+        fallback: m.fallback,
+      })),
+    async close() {
+      await store.close();
+      claim?.release();
+    },
+  };
+}
+
+function remoteOps(url: string, token: string): Ops {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(url + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : null,
+    });
+    const json = (await res.json()) as T & {
+      error?: { message: string; code: string; type: ErrorType };
+    };
+    if (!res.ok) {
+      const e = json.error;
+      throw new ZsError(
+        res.status,
+        e?.code ?? 'hub_error',
+        e?.message ?? `hub answered HTTP ${res.status}`,
+        e?.type ?? 'server_error',
+      );
+    }
+    return json;
+  };
+  return {
+    mode: 'hub',
+    createKey: (input) =>
+      call('POST', '/api/v1/keys', {
+        org: input.org,
+        name: input.name,
+        models: input.models,
+        ip_allow: input.ipAllow,
+        expires: input.expires,
+      }),
+    listKeys: async (org) =>
+      (
+        await call<{ data: KeyInfo[] }>(
+          'GET',
+          `/api/v1/keys${org ? `?org=${encodeURIComponent(org)}` : ''}`,
+        )
+      ).data,
+    revokeKey: (id) => call('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`),
+    listOrgs: async () => (await call<{ data: Org[] }>('GET', '/api/v1/orgs')).data,
+    listModels: async () => (await call<{ data: ModelView[] }>('GET', '/api/v1/models')).data,
+    close: async () => {},
+  };
+}

@@ -1,0 +1,2 @@
+export { loadConfig, type Config, type LoadOptions } from './load.js';
+export * from './schema.js';

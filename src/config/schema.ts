@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/** Provider adapters the hub ships; `openai-compatible` covers vLLM, SGLang, llama.cpp, Xinference, MindIE. */
+export const PROVIDERS = [
+  'openai-compatible',
+  'deepseek',
+  'dashscope',
+  'zhipu',
+  'moonshot',
+  'qianfan',
+  'hunyuan',
+  'ark',
+  'siliconflow',
+  'ollama',
+] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** Where an endpoint runs; the guard maps each domain to the highest data level it may receive. */
+export const DOMAINS = ['gov-intranet', 'gov-extranet', 'gov-cloud', 'internet'] as const;
+export type Domain = (typeof DOMAINS)[number];
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'use 1-63 lowercase letters, digits, ".", "_" or "-"');
+const modelName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, 'use letters, digits and . _ : / @ -');
+const posInt = z.coerce.number().int().positive();
+
+export interface OrgInput {
+  code: string;
+  name: string;
+  kind?: 'province' | 'city' | 'county' | 'department' | undefined;
+  children?: OrgInput[] | undefined;
+}
+const orgSchema: z.ZodType<OrgInput> = z.lazy(() =>
+  z.strictObject({
+    code: slug,
+    name: z.string().min(1).max(200),
+    kind: z.enum(['province', 'city', 'county', 'department']).optional(),
+    children: z.array(orgSchema).optional(),
+  }),
+);
+
+const timeoutsSchema = z.strictObject({
+  connect_ms: posInt.optional(),
+  first_byte_ms: posInt.optional(),
+  total_ms: posInt.optional(),
+});
+
+const endpointSchema = z.strictObject({
+  name: slug,
+  provider: z.enum(PROVIDERS),
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable')
+    .optional(),
+  domain: z.enum(DOMAINS),
+  models: z
+    .array(z.strictObject({ upstream: z.string().min(1).max(200), name: modelName }))
+    .default([]),
+  timeouts: timeoutsSchema.optional(),
+});
+
+const modelSchema = z.strictObject({
+  name: modelName,
+  description: z.string().max(500).optional(),
+  targets: z
+    .array(
+      z.strictObject({
+        endpoint: slug,
+        weight: z.coerce.number().positive().default(1),
+        /** Upstream model id; defaults to the endpoint's mapping for this public name. */
+        model: z.string().min(1).max(200).optional(),
+      }),
+    )
+    .min(1),
+  fallback: z.array(modelName).default([]),
+});
+
+export const configSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  data_dir: z.string().min(1).default('./data'),
+  /** postgres://… selects server mode; absent means embedded PGlite under data_dir. */
+  database_url: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres://')
+    .optional(),
+  /** 32 hex characters (an SM4 key). */
+  master_key: z
+    .string()
+    .regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hexadecimal characters')
+    .optional(),
+  master_key_file: z.string().min(1).optional(),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  body_limit_bytes: posInt.default(8 * 1024 * 1024),
+  /** Milliseconds between checks for changes made by other processes (keys, registry). */
+  sync_interval_ms: posInt.default(250),
+  root_org: z
+    .strictObject({ code: slug.default('root'), name: z.string().min(1).default('中枢平台运营方') })
+    .default({ code: 'root', name: '中枢平台运营方' }),
+  security: z
+    .strictObject({
+      lockout_threshold: posInt.default(5),
+      lockout_minutes: posInt.default(30),
+      idle_timeout_minutes: posInt.default(30),
+      session_max_hours: posInt.default(12),
+    })
+    .default({
+      lockout_threshold: 5,
+      lockout_minutes: 30,
+      idle_timeout_minutes: 30,
+      session_max_hours: 12,
+    }),
+  gateway: z
+    .strictObject({
+      connect_timeout_ms: posInt.default(5_000),
+      first_byte_timeout_ms: posInt.default(120_000),
+      total_timeout_ms: posInt.default(600_000),
+      max_attempts: posInt.default(4),
+      retries_per_target: z.coerce.number().int().min(0).max(5).default(1),
+      retry_base_ms: posInt.default(100),
+      /** A Retry-After longer than this moves on to the next target instead of waiting. */
+      retry_max_wait_ms: posInt.default(5_000),
+      breaker_failure_threshold: posInt.default(5),
+      breaker_cooldown_ms: posInt.default(30_000),
+    })
+    .default({
+      connect_timeout_ms: 5_000,
+      first_byte_timeout_ms: 120_000,
+      total_timeout_ms: 600_000,
+      max_attempts: 4,
+      retries_per_target: 1,
+      retry_base_ms: 100,
+      retry_max_wait_ms: 5_000,
+      breaker_failure_threshold: 5,
+      breaker_cooldown_ms: 30_000,
+    }),
+  orgs: z.array(orgSchema).default([]),
+  endpoints: z.array(endpointSchema).default([]),
+  models: z.array(modelSchema).default([]),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type EndpointConfig = z.infer<typeof endpointSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;

@@ -1,0 +1,160 @@
+import { unavailable, type ZsError } from '../errors.js';
+import type { KeyGrant } from '../identity/keys.js';
+import type { Registry, RuntimeModel } from '../registry/snapshot.js';
+import { attempt } from './attempt.js';
+import type { Breakers } from './breaker.js';
+import type { CallOutcome } from './outcome.js';
+import { candidates } from './plan.js';
+import type { Json, Operation } from './providers/index.js';
+import { relayJson } from './relay-json.js';
+import { relayStream, type StreamSink } from './relay-stream.js';
+import type { UpstreamPools } from './upstream.js';
+
+export interface RetryPolicy {
+  max_attempts: number;
+  retries_per_target: number;
+  retry_base_ms: number;
+  retry_max_wait_ms: number;
+}
+
+export interface PipelineDeps {
+  pools: UpstreamPools;
+  breakers: Breakers;
+  retry: RetryPolicy;
+  observe(outcome: CallOutcome): void;
+}
+
+export interface Call {
+  op: Operation;
+  body: Json;
+  grant: KeyGrant;
+  registry: Registry;
+  model: RuntimeModel;
+  requestId: string;
+  traceparent: string;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+  /** Aborts when the client goes away. */
+  clientSignal: AbortSignal;
+  sink: StreamSink;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Try the model's targets (then its fallbacks) until one answers: retries with exponential
+ * backoff that honour Retry-After, skipping endpoints whose circuit is open. Failover happens
+ * only before the first byte reaches the client.
+ */
+export async function runCall(deps: PipelineDeps, call: Call): Promise<void> {
+  const stream = call.body.stream === true;
+  const outcome: CallOutcome = {
+    requestId: call.requestId,
+    op: call.op,
+    orgId: call.grant.orgId,
+    orgCode: call.grant.orgCode,
+    keyId: call.grant.id,
+    model: call.model.name,
+    servedModel: null,
+    endpoint: null,
+    stream,
+    status: 0,
+    errorCode: null,
+    usage: null,
+    attempts: 0,
+    latencyMs: 0,
+    ttftMs: null,
+    overheadMs: 0,
+  };
+  let upstreamMs = 0;
+  let lastError: ZsError | null = null;
+  try {
+    for (const candidate of candidates(call.registry, call.model)) {
+      const { endpoint, upstreamModel } = candidate.target;
+      if (!endpoint.provider.operations.has(call.op)) continue;
+      const breaker = deps.breakers.for(endpoint.name);
+      for (let retry = 0; retry <= deps.retry.retries_per_target; retry++) {
+        if (outcome.attempts >= deps.retry.max_attempts || call.clientSignal.aborted) break;
+        if (!breaker.tryAcquire()) break;
+        outcome.attempts += 1;
+        const signal = AbortSignal.any([
+          call.clientSignal,
+          AbortSignal.timeout(endpoint.timeouts.totalMs),
+        ]);
+        const body = upstreamBody(call.body, upstreamModel, stream, endpoint.provider.streamUsage);
+        const headers = { 'x-request-id': call.requestId, traceparent: call.traceparent };
+        const result = await attempt(deps.pools, { endpoint, op: call.op, body, headers, signal });
+        upstreamMs += result.upstreamMs;
+        if (result.ok) {
+          outcome.servedModel = candidate.model;
+          outcome.endpoint = endpoint.name;
+          const ctx = { call, candidate, outcome, breaker, upstreamMs, signal };
+          const done = stream
+            ? await relayStream(ctx, result.response)
+            : await relayJson(ctx, result.response);
+          if (done.ok) return;
+          lastError = done.error;
+          upstreamMs += done.upstreamMs;
+          break;
+        }
+        lastError = result.error;
+        if (result.retry.breaker) breaker.failure(result.error.code);
+        else breaker.success();
+        if (!result.retry.retriable) throw result.error;
+        if (!result.retry.sameTarget || retry === deps.retry.retries_per_target) break;
+        const wait =
+          result.retry.afterMs ?? deps.retry.retry_base_ms * 2 ** retry * (0.5 + Math.random());
+        if (wait > deps.retry.retry_max_wait_ms) break;
+        await sleep(wait);
+      }
+      if (outcome.attempts >= deps.retry.max_attempts) break;
+    }
+    if (call.clientSignal.aborted)
+      throw lastError ?? unavailable('client_closed', 'The client closed the request.');
+    throw finalError(lastError, outcome.attempts);
+  } catch (err) {
+    const error = err as ZsError;
+    outcome.status = error.status ?? 500;
+    outcome.errorCode = error.code ?? 'internal_error';
+    throw err;
+  } finally {
+    outcome.latencyMs = performance.now() - call.startedAt;
+    outcome.overheadMs = Math.max(0, outcome.latencyMs - upstreamMs);
+    deps.observe(outcome);
+  }
+}
+
+function finalError(last: ZsError | null, attempts: number): ZsError {
+  if (attempts === 0) {
+    return unavailable(
+      'no_available_target',
+      'No endpoint serving this model is available now (all circuits open); retry shortly.',
+      { retryAfter: 5 },
+    );
+  }
+  if (last && (last.code === 'upstream_timeout' || last.code === 'upstream_rate_limited'))
+    return last;
+  return unavailable(
+    'all_targets_failed',
+    `Every endpoint serving this model failed (${attempts} attempts).`,
+    { cause: last },
+  );
+}
+
+function upstreamBody(
+  body: Json,
+  upstreamModel: string,
+  stream: boolean,
+  streamUsage: 'stream_options' | 'inline',
+): Json {
+  const out: Json = { ...body, model: upstreamModel };
+  if (!stream) {
+    // OpenAI and vLLM reject stream_options on a non-stream request.
+    delete out.stream_options;
+  } else if (streamUsage === 'stream_options') {
+    const given =
+      typeof body.stream_options === 'object' && body.stream_options ? body.stream_options : {};
+    out.stream_options = { ...given, include_usage: true };
+  }
+  return out;
+}

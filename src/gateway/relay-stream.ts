@@ -1,0 +1,183 @@
+import type { Dispatcher } from 'undici';
+import { badGateway, gatewayTimeout, type ZsError } from '../errors.js';
+import type { Json } from './providers/index.js';
+import { routeHeaders, type RelayContext, type RelayDone } from './relay-context.js';
+import { sseData, SseParser } from './sse.js';
+import { classifyNetworkError } from './upstream.js';
+import { estimateTokens, promptText, readUsage, type Usage } from './usage.js';
+
+/** Where a relayed answer goes: the HTTP response, written without buffering. */
+export interface StreamSink {
+  json(status: number, headers: Record<string, string>, body: string): void;
+  start(headers: Record<string, string>): void;
+  /** Resolves once the data is handed to the socket (waits for drain under backpressure). */
+  write(data: string): Promise<void> | void;
+  end(): void;
+}
+
+interface StreamState {
+  done: boolean;
+  finished: boolean;
+  usage: Usage | null;
+  /** Counted as it streams, so a long answer is never held in memory. */
+  completionEstimate: number;
+  upstreamError: boolean;
+}
+
+/**
+ * Relay an SSE answer event by event. Usage is always captured (forced include_usage, or what
+ * the upstream reports, or counted); the usage-only chunk is dropped unless the client asked for
+ * it. A stream that ends without `[DONE]` and without a finish reason, or breaks, ends with an
+ * explicit error event, never a clean end.
+ */
+export async function relayStream(
+  ctx: RelayContext,
+  response: Dispatcher.ResponseData,
+): Promise<RelayDone> {
+  const { call, candidate, outcome, breaker } = ctx;
+  const type = String(response.headers['content-type'] ?? '');
+  if (!type.includes('text/event-stream')) {
+    await response.body.dump().catch(() => {});
+    breaker.failure('upstream_bad_response');
+    return {
+      ok: false,
+      upstreamMs: 0,
+      error: badGateway(
+        'upstream_bad_response',
+        `Model endpoint ${candidate.target.endpoint.name} did not stream.`,
+      ),
+    };
+  }
+  const overheadMs = performance.now() - call.startedAt - ctx.upstreamMs;
+  call.sink.start(routeHeaders(ctx, overheadMs));
+  const provider = candidate.target.endpoint.provider;
+  const clientWantsUsage = (call.body.stream_options as Json | undefined)?.include_usage === true;
+  const state: StreamState = {
+    done: false,
+    finished: false,
+    usage: null,
+    completionEstimate: 0,
+    upstreamError: false,
+  };
+  const parser = new SseParser();
+  let failure: ZsError | null = null;
+  try {
+    for await (const chunk of response.body) {
+      for (const event of parser.push(chunk as Buffer)) {
+        const out = transform(
+          event.data,
+          event.raw,
+          state,
+          (c) => provider.mapChunk(call.op, c),
+          candidate.model,
+          clientWantsUsage,
+        );
+        if (out !== null) {
+          if (outcome.ttftMs === null && out.length)
+            outcome.ttftMs = performance.now() - call.startedAt;
+          await call.sink.write(out);
+        }
+        if (state.done || state.upstreamError) break;
+      }
+      if (state.done || state.upstreamError) break;
+    }
+    for (const event of state.done ? [] : parser.end()) {
+      const out = transform(
+        event.data,
+        event.raw,
+        state,
+        (c) => provider.mapChunk(call.op, c),
+        candidate.model,
+        clientWantsUsage,
+      );
+      if (out) await call.sink.write(out);
+    }
+  } catch (err) {
+    const kind = classifyNetworkError(err);
+    failure =
+      kind === 'timeout'
+        ? gatewayTimeout(
+            'upstream_timeout',
+            'The model stopped sending before the answer was complete.',
+          )
+        : badGateway(
+            kind === 'aborted' ? 'client_closed' : 'stream_interrupted',
+            'The model stream was interrupted before the answer was complete.',
+          );
+  }
+  if (!failure && state.upstreamError)
+    failure = badGateway('upstream_error', 'The model reported an error mid-stream.');
+  if (!failure && !state.done && !state.finished) {
+    failure = badGateway(
+      'stream_interrupted',
+      'The model stream was interrupted before the answer was complete.',
+    );
+  }
+  outcome.usage = state.usage ?? estimate(call.body, state);
+  if (failure) {
+    outcome.status = failure.status;
+    outcome.errorCode = failure.code;
+    if (failure.code !== 'client_closed') {
+      breaker.failure(failure.code);
+      await call.sink.write(sseData(JSON.stringify(failure.toBody())));
+    }
+  } else {
+    breaker.success();
+    outcome.status = 200;
+    await call.sink.write('data: [DONE]\n\n');
+  }
+  call.sink.end();
+  return { ok: true };
+}
+
+function transform(
+  data: string | null,
+  raw: string,
+  state: StreamState,
+  map: (chunk: Json) => Json,
+  model: string,
+  clientWantsUsage: boolean,
+): string | null {
+  if (data === null) return `${raw}\n\n`;
+  if (data.trim() === '[DONE]') {
+    state.done = true;
+    return null;
+  }
+  let chunk: Json;
+  try {
+    chunk = map(JSON.parse(data) as Json);
+  } catch {
+    return null;
+  }
+  if (chunk.error) {
+    state.upstreamError = true;
+    return null;
+  }
+  const usage = readUsage(chunk.usage);
+  if (usage) state.usage = usage;
+  const choices = (chunk.choices as Json[] | undefined) ?? [];
+  for (const choice of choices) {
+    const delta = choice.delta as Json | undefined;
+    const text = delta?.content ?? choice.text;
+    if (typeof text === 'string') state.completionEstimate += estimateTokens(text);
+    if (choice.finish_reason) state.finished = true;
+  }
+  if (!clientWantsUsage && usage) {
+    if (!choices.length) return null;
+    delete chunk.usage;
+  }
+  if ('model' in chunk) chunk.model = model;
+  return sseData(JSON.stringify(chunk));
+}
+
+function estimate(request: Json, state: StreamState): Usage {
+  const promptTokens = estimateTokens(promptText(request));
+  const completionTokens = state.completionEstimate;
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    cachedTokens: 0,
+    estimated: true,
+  };
+}

@@ -1,0 +1,92 @@
+import { forbidden } from '../errors.js';
+
+export const ROLES = [
+  'sysadmin',
+  'secadmin',
+  'auditor',
+  'org_admin',
+  'developer',
+  'member',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** 三员: system, security and audit administrators; an account holds at most one of them, and nothing else. */
+export const THREE_ADMINS: readonly Role[] = ['sysadmin', 'secadmin', 'auditor'];
+
+export interface Principal {
+  /** `operator` is the local CLI on the hub's own host (it can read the data directory anyway). */
+  kind: 'user' | 'operator';
+  userId: string | null;
+  name: string;
+  orgId: string;
+  /** Materialised path of the caller's organisation; its subtree is what the caller may see. */
+  orgPath: string;
+  roles: ReadonlySet<Role>;
+}
+
+export type Action =
+  | 'orgs.read'
+  | 'orgs.write'
+  | 'users.read'
+  | 'users.write'
+  | 'users.lock'
+  | 'roles.grant'
+  | 'keys.read'
+  | 'keys.create'
+  | 'keys.revoke'
+  | 'models.read'
+  | 'endpoints.read'
+  | 'logins.read';
+
+/**
+ * Who may do what. 三员 separation: the sysadmin runs the system (orgs, accounts, keys, models)
+ * but grants no roles; the secadmin grants roles and locks accounts but issues nothing; the
+ * auditor only reads. Department roles act within their own subtree.
+ */
+const POLICY: Record<Action, readonly Role[]> = {
+  'orgs.read': ROLES,
+  'orgs.write': ['sysadmin', 'org_admin'],
+  'users.read': ['sysadmin', 'secadmin', 'auditor', 'org_admin'],
+  'users.write': ['sysadmin', 'org_admin'],
+  'users.lock': ['secadmin'],
+  'roles.grant': ['secadmin', 'org_admin'],
+  'keys.read': ['sysadmin', 'secadmin', 'auditor', 'org_admin', 'developer'],
+  'keys.create': ['sysadmin', 'org_admin', 'developer'],
+  'keys.revoke': ['sysadmin', 'secadmin', 'org_admin', 'developer'],
+  'models.read': ROLES,
+  'endpoints.read': ['sysadmin', 'secadmin', 'auditor'],
+  'logins.read': ['auditor'],
+};
+
+export function can(principal: Principal, action: Action): boolean {
+  if (principal.kind === 'operator') return true;
+  return POLICY[action].some((role) => principal.roles.has(role));
+}
+
+export function assertCan(principal: Principal, action: Action): void {
+  if (!can(principal, action)) {
+    throw forbidden('forbidden', `Your role does not allow ${action}.`);
+  }
+}
+
+/** Subtree scoping: a developer sees only their own organisation, everyone else their subtree. */
+export function inScope(principal: Principal, orgPath: string): boolean {
+  if (principal.kind === 'operator') return true;
+  const subtree = [...principal.roles].some((r) => r !== 'developer' && r !== 'member');
+  return subtree ? orgPath.startsWith(principal.orgPath) : orgPath === principal.orgPath;
+}
+
+export function operatorPrincipal(root: { id: string; path: string }): Principal {
+  return {
+    kind: 'operator',
+    userId: null,
+    name: 'operator',
+    orgId: root.id,
+    orgPath: root.path,
+    roles: new Set(ROLES),
+  };
+}
+
+export function actorLabel(principal: Principal): string {
+  return principal.kind === 'operator' ? 'operator:cli' : `user:${principal.name}`;
+}

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { sm3Hex } from '../crypto/sm.js';
+import { forbidden, unauthenticated } from '../errors.js';
+import { schema, type Db } from '../store/index.js';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
+import type { Principal, Role } from './principal.js';
+
+export interface SessionPolicy {
+  lockout_threshold: number;
+  lockout_minutes: number;
+  idle_timeout_minutes: number;
+  session_max_hours: number;
+}
+
+export const SESSION_PREFIX = 'zss-';
+const MINUTE = 60_000;
+/** last_seen is written at most this often, so a busy console does not write on every call. */
+const TOUCH_EVERY_MS = 15_000;
+
+const record = (
+  db: Db,
+  e: {
+    username: string;
+    userId?: string | null;
+    ip: string | null;
+    outcome: string;
+    reason?: string;
+  },
+) =>
+  db
+    .insert(schema.loginEvents)
+    .values({ ...e, userId: e.userId ?? null, reason: e.reason ?? null });
+
+/**
+ * Password login. Every attempt is recorded; `lockout_threshold` consecutive failures lock the
+ * account for `lockout_minutes`. Unknown users and wrong passwords get the same answer.
+ */
+export async function login(
+  db: Db,
+  policy: SessionPolicy,
+  input: { username: string; password: string; ip: string | null },
+): Promise<{ token: string; mustChangePassword: boolean; expiresAt: Date }> {
+  const [user] = await db
+    .select()
+    .from(schema.users)
+    .where(eq(schema.users.username, input.username));
+  const now = new Date();
+  const fail = () => unauthenticated('invalid_credentials', 'Wrong username or password.');
+  if (!user || user.disabled) {
+    await record(db, {
+      username: input.username,
+      ip: input.ip,
+      outcome: 'failure',
+      reason: user ? 'disabled' : 'unknown_user',
+    });
+    throw fail();
+  }
+  if (user.lockedUntil && user.lockedUntil > now) {
+    await record(db, {
+      username: user.username,
+      userId: user.id,
+      ip: input.ip,
+      outcome: 'failure',
+      reason: 'locked',
+    });
+    throw forbidden(
+      'account_locked',
+      'This account is locked after repeated failed logins; try later or ask the security administrator.',
+    );
+  }
+  if (!(await verifyPassword(input.password, user.passwordHash))) {
+    const failures = user.failedAttempts + 1;
+    const locks = failures >= policy.lockout_threshold;
+    await db
+      .update(schema.users)
+      .set({
+        failedAttempts: locks ? 0 : failures,
+        lockedUntil: locks
+          ? new Date(now.getTime() + policy.lockout_minutes * MINUTE)
+          : user.lockedUntil,
+      })
+      .where(eq(schema.users.id, user.id));
+    await record(db, {
+      username: user.username,
+      userId: user.id,
+      ip: input.ip,
+      outcome: 'failure',
+      reason: locks ? 'bad_password_locked' : 'bad_password',
+    });
+    throw fail();
+  }
+  await db
+    .update(schema.users)
+    .set({ failedAttempts: 0, lockedUntil: null })
+    .where(eq(schema.users.id, user.id));
+  const token = SESSION_PREFIX + randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + policy.session_max_hours * 60 * MINUTE);
+  await db
+    .insert(schema.sessions)
+    .values({ tokenHash: sm3Hex(token), userId: user.id, ip: input.ip, expiresAt });
+  await record(db, { username: user.username, userId: user.id, ip: input.ip, outcome: 'success' });
+  return { token, mustChangePassword: user.mustChangePassword, expiresAt };
+}
+
+export interface SessionPrincipal extends Principal {
+  sessionId: string;
+  mustChangePassword: boolean;
+}
+
+export async function authenticateSession(
+  db: Db,
+  policy: SessionPolicy,
+  token: string,
+): Promise<SessionPrincipal> {
+  const now = new Date();
+  const [row] = await db
+    .select({ session: schema.sessions, user: schema.users, org: schema.orgs })
+    .from(schema.sessions)
+    .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
+    .innerJoin(schema.orgs, eq(schema.orgs.id, schema.users.orgId))
+    .where(
+      and(
+        eq(schema.sessions.tokenHash, sm3Hex(token)),
+        isNull(schema.sessions.revokedAt),
+        gt(schema.sessions.expiresAt, now),
+      ),
+    );
+  if (!row || row.user.disabled)
+    throw unauthenticated('invalid_session', 'Not logged in, or the session has ended.');
+  const idleMs = now.getTime() - row.session.lastSeenAt.getTime();
+  if (idleMs > policy.idle_timeout_minutes * MINUTE) {
+    await db
+      .update(schema.sessions)
+      .set({ revokedAt: now })
+      .where(eq(schema.sessions.id, row.session.id));
+    throw unauthenticated(
+      'session_expired',
+      'The session timed out after inactivity; log in again.',
+    );
+  }
+  if (idleMs > TOUCH_EVERY_MS) {
+    await db
+      .update(schema.sessions)
+      .set({ lastSeenAt: now })
+      .where(eq(schema.sessions.id, row.session.id));
+  }
+  const roles = await db
+    .select({ role: schema.userRoles.role })
+    .from(schema.userRoles)
+    .where(eq(schema.userRoles.userId, row.user.id));
+  return {
+    kind: 'user',
+    userId: row.user.id,
+    name: row.user.username,
+    orgId: row.org.id,
+    orgPath: row.org.path,
+    roles: new Set(roles.map((r) => r.role as Role)),
+    sessionId: row.session.id,
+    mustChangePassword: row.user.mustChangePassword,
+  };
+}
+
+export async function logout(db: Db, sessionId: string): Promise<void> {
+  await db
+    .update(schema.sessions)
+    .set({ revokedAt: new Date() })
+    .where(eq(schema.sessions.id, sessionId));
+}
+
+/** Change one's own password; ends every other session of the account. */
+export async function changePassword(
+  db: Db,
+  principal: SessionPrincipal,
+  input: { current: string; next: string },
+): Promise<void> {
+  const [user] = await db.select().from(schema.users).where(eq(schema.users.id, principal.userId!));
+  if (!user || !(await verifyPassword(input.current, user.passwordHash))) {
+    throw forbidden('invalid_credentials', 'The current password is wrong.');
+  }
+  checkPasswordPolicy(input.next);
+  if (input.next === input.current) {
+    throw forbidden('password_reused', 'The new password must differ from the current one.');
+  }
+  await db
+    .update(schema.users)
+    .set({
+      passwordHash: await hashPassword(input.next),
+      mustChangePassword: false,
+      passwordChangedAt: new Date(),
+    })
+    .where(eq(schema.users.id, user.id));
+  await db
+    .update(schema.sessions)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(schema.sessions.userId, user.id),
+        sql`${schema.sessions.id} <> ${principal.sessionId}`,
+        isNull(schema.sessions.revokedAt),
+      ),
+    );
+}
+
+export async function listLogins(db: Db, limit = 200) {
+  return db
+    .select()
+    .from(schema.loginEvents)
+    .orderBy(sql`${schema.loginEvents.id} DESC`)
+    .limit(limit);
+}

@@ -1,0 +1,9 @@
+import { m0001 } from './0001-foundation.js';
+
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+/** Applied in order, each once, inside a transaction. Never edit a landed migration: add one. */
+export const MIGRATIONS: readonly Migration[] = [m0001];
