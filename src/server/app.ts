@@ -26,6 +26,8 @@ export async function buildApp(hub: Hub, options: AppOptions): Promise<FastifyIn
     return503OnClosing: true,
   });
   installErrorHandler(app);
+  // Both APIs speak JSON only; anything else is refused as unsupported_media_type.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (request, reply) => {
     request.startedAt = performance.now();
     void reply.header('x-zs-request-id', request.id);

@@ -4,7 +4,7 @@ import { loadMasterKey } from '../crypto/master-key.js';
 import { Sealer } from '../crypto/sm.js';
 import { KeyAuthenticator } from '../gateway/auth.js';
 import { Breakers } from '../gateway/breaker.js';
-import type { OutcomeObserver } from '../gateway/outcome.js';
+import type { CallOutcome, OutcomeObserver } from '../gateway/outcome.js';
 import { UpstreamPools } from '../gateway/upstream.js';
 import { bootstrapAdmins } from '../identity/bootstrap.js';
 import { applyOrgTree, ensureRootOrg, type Org } from '../identity/orgs.js';
@@ -69,6 +69,17 @@ export class Hub {
     } catch (err) {
       await store.close();
       throw err;
+    }
+  }
+
+  /** Hand a finished call to every observer; one failing observer never fails the call or the others. */
+  observe(outcome: CallOutcome): void {
+    for (const observer of this.observers) {
+      try {
+        observer(outcome);
+      } catch (err) {
+        this.log.error({ err, requestId: outcome.requestId }, 'call observer failed');
+      }
     }
   }
 

@@ -39,7 +39,7 @@ export class HubMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'zs_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'zs_' });
   }
 
   observe(o: CallOutcome): void {

@@ -175,6 +175,8 @@ export async function startUpstream(options: DoubleOptions = {}): Promise<Upstre
     };
     for (const [i, piece] of ANSWER.entries()) {
       if (o.mode === 'cut' && i === 2) {
+        // Let the first chunks reach the hub, then drop the connection mid-answer.
+        await sleep(30);
         res.socket?.destroy();
         return;
       }
