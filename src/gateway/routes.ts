@@ -98,7 +98,7 @@ export function gatewayRoutes(hub: Hub) {
           pools: hub.pools,
           breakers: hub.breakers,
           retry: hub.config.gateway,
-          observe: (o) => hub.observers.forEach((fn) => fn(o)),
+          observe: (o) => hub.observe(o),
         },
         {
           op,
