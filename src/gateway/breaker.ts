@@ -49,6 +49,11 @@ export class CircuitBreaker {
     this.probeInFlight = false;
   }
 
+  /** The call ended without telling anything about the endpoint (the client went away). */
+  release(): void {
+    this.probeInFlight = false;
+  }
+
   failure(code: string): void {
     this.lastError = code;
     this.failures += 1;

@@ -99,7 +99,8 @@ export async function runCall(deps: PipelineDeps, call: Call): Promise<void> {
         }
         lastError = result.error;
         if (result.retry.breaker) breaker.failure(result.error.code);
-        else breaker.success();
+        else if (result.error.code === 'client_closed') breaker.release();
+        else breaker.success(); // the endpoint answered (4xx, 429): it is up
         if (!result.retry.retriable) throw result.error;
         if (!result.retry.sameTarget || retry === deps.retry.retries_per_target) break;
         const wait =
