@@ -81,7 +81,7 @@ export async function runCall(deps: PipelineDeps, call: Call): Promise<void> {
           call.clientSignal,
           AbortSignal.timeout(endpoint.timeouts.totalMs),
         ]);
-        const body = upstreamBody(call.body, upstreamModel, stream, endpoint.provider.streamUsage);
+        const body = upstreamBody(call, upstreamModel, endpoint.provider.streamUsage);
         const headers = { 'x-request-id': call.requestId, traceparent: call.traceparent };
         const result = await attempt(deps.pools, { endpoint, op: call.op, body, headers, signal });
         upstreamMs += result.upstreamMs;
@@ -143,19 +143,22 @@ function finalError(last: ZsError | null, attempts: number): ZsError {
 }
 
 function upstreamBody(
-  body: Json,
+  call: Call,
   upstreamModel: string,
-  stream: boolean,
   streamUsage: 'stream_options' | 'inline',
 ): Json {
-  const out: Json = { ...body, model: upstreamModel };
-  if (!stream) {
+  const out: Json = { ...call.body, model: upstreamModel };
+  if (call.body.stream !== true) {
     // OpenAI and vLLM reject stream_options on a non-stream request.
     delete out.stream_options;
   } else if (streamUsage === 'stream_options') {
-    const given =
-      typeof body.stream_options === 'object' && body.stream_options ? body.stream_options : {};
-    out.stream_options = { ...given, include_usage: true };
+    const given = call.body.stream_options;
+    out.stream_options = {
+      ...(given && typeof given === 'object' ? given : {}),
+      include_usage: true,
+    };
   }
+  // Several upstreams return floats only; the hub asks for floats and encodes for the client.
+  if (call.op === 'embeddings' && out.encoding_format === 'base64') delete out.encoding_format;
   return out;
 }

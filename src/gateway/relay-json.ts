@@ -33,6 +33,7 @@ export async function relayJson(
   const upstreamMs = ctx.upstreamMs + (performance.now() - started);
   breaker.success();
   if ('model' in body) body.model = candidate.model;
+  if (call.op === 'embeddings' && call.body.encoding_format === 'base64') encodeEmbeddings(body);
   outcome.usage = readUsage(body.usage) ?? estimateUsage(call.body, body);
   outcome.status = 200;
   const overheadMs = performance.now() - call.startedAt - upstreamMs;
@@ -61,4 +62,14 @@ function estimateUsage(request: Json, response: Json): Usage {
     cachedTokens: 0,
     estimated: true,
   };
+}
+
+/** OpenAI's base64 embedding encoding: the vector as little-endian float32 bytes. */
+function encodeEmbeddings(body: Json): void {
+  for (const item of (body.data as Json[] | undefined) ?? []) {
+    const vector = item.embedding;
+    if (Array.isArray(vector) && vector.every((x) => typeof x === 'number')) {
+      item.embedding = Buffer.from(new Float32Array(vector).buffer).toString('base64');
+    }
+  }
 }

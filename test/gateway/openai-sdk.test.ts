@@ -126,6 +126,14 @@ describe('the official openai SDK against /v1', () => {
     expect(res.data[1]!.embedding.map((x) => Number(x.toFixed(3)))).toEqual([0.1, 0.2, 0.3, 1]);
     expect(res.model).toBe('bge-m3');
     expect(res.usage.prompt_tokens).toBe(6);
+    // The SDK asks for base64; the hub asks the upstream for floats and encodes them itself.
+    expect(upstream.requests.at(-1)!.body.encoding_format).toBeUndefined();
+    const floats = await client.embeddings.create({
+      model: 'bge-m3',
+      input: '一网通办',
+      encoding_format: 'float',
+    });
+    expect(floats.data[0]!.embedding).toEqual([0.1, 0.2, 0.3, 0]);
   });
 
   it('counts tokens when the upstream reports no usage', async () => {
