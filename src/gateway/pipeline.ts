@@ -42,6 +42,29 @@ export interface Call {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * One attempt's signal: aborts when the client goes away or the endpoint's total timeout passes.
+ * (Hand-made rather than AbortSignal.any + AbortSignal.timeout, which keep every attempt's
+ * signals alive until garbage collection on Node 20.)
+ */
+function deadline(client: AbortSignal, ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const onClient = () => controller.abort(client.reason);
+  if (client.aborted) onClient();
+  else client.addEventListener('abort', onClient, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('total timeout passed', 'TimeoutError')),
+    ms,
+  );
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer);
+      client.removeEventListener('abort', onClient);
+    },
+  };
+}
+
+/**
  * Try the model's targets (then its fallbacks) until one answers: retries with exponential
  * backoff that honour Retry-After, skipping endpoints whose circuit is open. Failover happens
  * only before the first byte reaches the client.
@@ -77,25 +100,27 @@ export async function runCall(deps: PipelineDeps, call: Call): Promise<void> {
         if (outcome.attempts >= deps.retry.max_attempts || call.clientSignal.aborted) break;
         if (!breaker.tryAcquire()) break;
         outcome.attempts += 1;
-        const signal = AbortSignal.any([
-          call.clientSignal,
-          AbortSignal.timeout(endpoint.timeouts.totalMs),
-        ]);
-        const body = upstreamBody(call, upstreamModel, endpoint.provider.streamUsage);
-        const headers = { 'x-request-id': call.requestId, traceparent: call.traceparent };
-        const result = await attempt(deps.pools, { endpoint, op: call.op, body, headers, signal });
-        upstreamMs += result.upstreamMs;
-        if (result.ok) {
-          outcome.servedModel = candidate.model;
-          outcome.endpoint = endpoint.name;
-          const ctx = { call, candidate, outcome, breaker, upstreamMs, signal };
-          const done = stream
-            ? await relayStream(ctx, result.response)
-            : await relayJson(ctx, result.response);
-          if (done.ok) return;
-          lastError = done.error;
-          upstreamMs += done.upstreamMs;
-          break;
+        const { signal, clear } = deadline(call.clientSignal, endpoint.timeouts.totalMs);
+        let result: Awaited<ReturnType<typeof attempt>>;
+        try {
+          const body = upstreamBody(call, upstreamModel, endpoint.provider.streamUsage);
+          const headers = { 'x-request-id': call.requestId, traceparent: call.traceparent };
+          result = await attempt(deps.pools, { endpoint, op: call.op, body, headers, signal });
+          upstreamMs += result.upstreamMs;
+          if (result.ok) {
+            outcome.servedModel = candidate.model;
+            outcome.endpoint = endpoint.name;
+            const ctx = { call, candidate, outcome, breaker, upstreamMs, signal };
+            const done = stream
+              ? await relayStream(ctx, result.response)
+              : await relayJson(ctx, result.response);
+            if (done.ok) return;
+            lastError = done.error;
+            upstreamMs += done.upstreamMs;
+            break;
+          }
+        } finally {
+          clear();
         }
         lastError = result.error;
         if (result.retry.breaker) breaker.failure(result.error.code);
