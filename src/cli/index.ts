@@ -1,9 +1,10 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from '../config/index.js';
 import { ConfigError, ZsError } from '../errors.js';
+import { checkIpAllowList, parseExpiry } from '../identity/keys.js';
 import { migrate, openStore } from '../store/index.js';
 import { serve } from '../server/serve.js';
-import { openOps, type Ops } from './ops.js';
+import { claimDataDir, openOps, type Ops } from './ops.js';
 import { EXIT, printJson, printTable } from './output.js';
 
 interface Global {
@@ -12,6 +13,24 @@ interface Global {
 
 const configOf = (cmd: Command): Config =>
   loadConfig({ configPath: cmd.optsWithGlobals<Global>().config });
+
+const split = (v?: string) =>
+  v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** An option value checked while parsing, so a malformed one is a usage error (exit 2). */
+const checked =
+  (check: (value: string) => unknown) =>
+  (value: string): string => {
+    try {
+      check(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+    return value;
+  };
 
 async function withOps<T>(cmd: Command, fn: (ops: Ops) => Promise<T>): Promise<T> {
   const ops = await openOps(configOf(cmd));
@@ -47,11 +66,20 @@ export function buildCli(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = configOf(cmd);
-      const store = await openStore({ databaseUrl: config.database_url, dataDir: config.dataDir });
-      const applied = await migrate(store);
-      await store.close();
-      if (opts.json) printJson({ applied, store: store.kind });
-      else process.stdout.write(`database is up to date (${store.kind})\n`);
+      // Embedded files have one owner: never open them under a running hub (data_dir_busy).
+      const claim = claimDataDir(config);
+      try {
+        const store = await openStore({
+          databaseUrl: config.database_url,
+          dataDir: config.dataDir,
+          migrate: false,
+        });
+        const applied = await migrate(store).finally(() => store.close());
+        if (opts.json) printJson({ applied, store: store.kind });
+        else process.stdout.write(`database is up to date (${store.kind})\n`);
+      } finally {
+        claim?.release();
+      }
     });
 
   const keys = program.command('keys').description('API keys for departments');
@@ -64,8 +92,13 @@ export function buildCli(): Command {
     .option(
       '--ip-allow <list>',
       'comma-separated addresses or CIDR blocks the key may be used from',
+      checked((v) => checkIpAllowList(split(v) ?? [])),
     )
-    .option('--expires <when>', 'lifetime like 30d, 12h, 45m, or an ISO-8601 time')
+    .option(
+      '--expires <when>',
+      'lifetime like 30d, 12h, 45m, or an ISO-8601 time',
+      checked((v) => parseExpiry(v)),
+    )
     .option('--json', 'print the result as JSON')
     .action(
       async (
@@ -79,11 +112,6 @@ export function buildCli(): Command {
         },
         cmd: Command,
       ) => {
-        const split = (v?: string) =>
-          v
-            ?.split(',')
-            .map((s) => s.trim())
-            .filter(Boolean);
         const created = await withOps(cmd, (ops) =>
           ops.createKey({
             org: opts.org,

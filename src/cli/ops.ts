@@ -1,18 +1,20 @@
+import { mkdirSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { loadMasterKey } from '../crypto/master-key.js';
 import { Sealer } from '../crypto/sm.js';
-import { ConfigError, ZsError, type ErrorType } from '../errors.js';
+import { ZsError, type ErrorType } from '../errors.js';
 import { createKey, listKeys, revokeKey, type KeyInfo, type NewKey } from '../identity/keys.js';
 import { applyOrgTree, ensureRootOrg, listOrgs, type Org } from '../identity/orgs.js';
 import { operatorPrincipal } from '../identity/principal.js';
 import { applyRegistry } from '../registry/apply.js';
-import { claimOwner, readOwner } from '../server/lock.js';
-import { openStore, schema } from '../store/index.js';
+import { loadRegistry } from '../registry/snapshot.js';
+import { claimOwner, readOwner, type OwnerInfo } from '../server/lock.js';
+import { openStore, schema, type Store } from '../store/index.js';
 
 export interface ModelView {
   name: string;
   description: string | null;
-  targets: { endpoint: string; weight: number; upstream_model?: string; model?: string }[];
+  targets: { endpoint: string; weight: number; upstream_model: string }[];
   fallback: string[];
 }
 
@@ -35,34 +37,50 @@ export interface Ops {
 export async function openOps(config: Config): Promise<Ops> {
   const owner = config.database_url ? null : readOwner(config.dataDir);
   if (owner?.kind === 'hub' && owner.url && owner.token) return remoteOps(owner.url, owner.token);
-  if (owner)
-    throw new ZsError(
-      409,
-      'data_dir_busy',
-      `data directory is in use by process ${owner.pid}`,
-      'server_error',
-    );
+  if (owner) throw busy(owner);
   return directOps(config);
 }
 
-async function directOps(config: Config): Promise<Ops> {
-  const claim = config.database_url ? null : claimOwner(config.dataDir, 'cli');
-  if (!config.database_url && !claim)
-    throw new ConfigError('data directory is in use by another process');
-  const store = await openStore({
-    databaseUrl: config.database_url,
-    dataDir: config.dataDir,
-  }).catch((err: unknown) => {
+const busy = (owner: OwnerInfo | null) =>
+  new ZsError(
+    409,
+    'data_dir_busy',
+    `data directory is in use by ${owner ? `${owner.kind} process ${owner.pid}` : 'another process'}`,
+    'server_error',
+  );
+
+/**
+ * Embedded mode: the CLI becomes the database's one owner for the command (creating the data
+ * directory on first use), or fails with data_dir_busy. Server mode needs no claim (null).
+ */
+export function claimDataDir(config: Config): { release(): void } | null {
+  if (config.database_url) return null;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const claim = claimOwner(config.dataDir, 'cli');
+  if (!claim) throw busy(readOwner(config.dataDir));
+  return claim;
+}
+
+/** Open the database and apply the config as a hub start would; on failure, close and release. */
+async function openDirect(config: Config, claim: { release(): void } | null) {
+  let store: Store | null = null;
+  try {
+    const sealer = new Sealer(loadMasterKey({ ...config, embedded: !config.database_url }));
+    store = await openStore({ databaseUrl: config.database_url, dataDir: config.dataDir });
+    const root = await ensureRootOrg(store.db, config.root_org);
+    await applyOrgTree(store.db, root, config.orgs);
+    await applyRegistry(store.db, config, sealer);
+    return { store, root, sealer };
+  } catch (err) {
+    await store?.close();
     claim?.release();
     throw err;
-  });
-  const root = await ensureRootOrg(store.db, config.root_org);
-  await applyOrgTree(store.db, root, config.orgs);
-  await applyRegistry(
-    store.db,
-    config,
-    new Sealer(loadMasterKey({ ...config, embedded: !config.database_url })),
-  );
+  }
+}
+
+async function directOps(config: Config): Promise<Ops> {
+  const claim = claimDataDir(config);
+  const { store, root, sealer } = await openDirect(config, claim);
   const principal = operatorPrincipal(root);
   const knownModels = async () =>
     new Set(
@@ -77,13 +95,21 @@ async function directOps(config: Config): Promise<Ops> {
     listKeys: (org) => listKeys(store.db, principal, org),
     revokeKey: (id) => revokeKey(store.db, principal, id),
     listOrgs: () => listOrgs(store.db, principal),
-    listModels: async () =>
-      (await store.db.select().from(schema.models)).map((m) => ({
+    // The same view as the hub's GET /api/v1/models, so --json has one shape in both modes.
+    listModels: async () => {
+      const noTimeouts = { connectMs: 0, firstByteMs: 0, totalMs: 0 };
+      const { models } = await loadRegistry(store.db, sealer, noTimeouts);
+      return [...models.values()].map((m) => ({
         name: m.name,
         description: m.description,
-        targets: m.targets,
+        targets: m.targets.map((t) => ({
+          endpoint: t.endpoint.name,
+          weight: t.weight,
+          upstream_model: t.upstreamModel,
+        })),
         fallback: m.fallback,
-      })),
+      }));
+    },
     async close() {
       await store.close();
       claim?.release();

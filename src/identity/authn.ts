@@ -25,11 +25,9 @@ export function authenticator(hub: Hub, operatorToken: string | undefined): Auth
         'unauthenticated',
         'Log in first (Authorization: Bearer <session token>).',
       );
-    if (
-      operator &&
-      token.length === operator.length &&
-      timingSafeEqual(Buffer.from(token), operator)
-    ) {
+    const given = Buffer.from(token);
+    // Compare bytes, not characters: a non-ASCII token of the same length must not throw.
+    if (operator && given.length === operator.length && timingSafeEqual(given, operator)) {
       return operatorPrincipal(hub.root);
     }
     if (!token.startsWith(SESSION_PREFIX))

@@ -69,9 +69,10 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
         const principal = await auth(request, { allowPendingPasswordChange: true });
         if (!('sessionId' in principal))
           throw unauthenticated('unauthenticated', 'Only a logged-in user changes a password.');
-        await changePassword(db, principal, {
+        await changePassword(db, hub.config.security, principal, {
           current: request.body.current_password,
           next: request.body.new_password,
+          ip: request.ip,
         });
         return { ok: true };
       },

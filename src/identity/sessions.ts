@@ -32,6 +32,41 @@ const record = (
     .insert(schema.loginEvents)
     .values({ ...e, userId: e.userId ?? null, reason: e.reason ?? null });
 
+let dummy: Promise<string> | null = null;
+const dummyHash = (): Promise<string> => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
+
+/**
+ * Count a failed password check atomically (concurrent guesses cannot slip past the threshold);
+ * at the threshold the account locks for `lockout_minutes`. A lockout reached through a session
+ * (guessing the current password) also ends the account's sessions; one reached at the login form
+ * leaves the owner's open sessions alone, so strangers cannot log a user out.
+ */
+async function registerFailure(
+  db: Db,
+  policy: SessionPolicy,
+  userId: string,
+  endSessions: boolean,
+): Promise<boolean> {
+  const [row] = await db
+    .update(schema.users)
+    .set({ failedAttempts: sql`${schema.users.failedAttempts} + 1` })
+    .where(eq(schema.users.id, userId))
+    .returning({ failures: schema.users.failedAttempts });
+  if ((row?.failures ?? 0) < policy.lockout_threshold) return false;
+  const now = Date.now();
+  await db
+    .update(schema.users)
+    .set({ failedAttempts: 0, lockedUntil: new Date(now + policy.lockout_minutes * MINUTE) })
+    .where(eq(schema.users.id, userId));
+  if (endSessions) {
+    await db
+      .update(schema.sessions)
+      .set({ revokedAt: new Date(now) })
+      .where(and(eq(schema.sessions.userId, userId), isNull(schema.sessions.revokedAt)));
+  }
+  return true;
+}
+
 /**
  * Password login. Every attempt is recorded; `lockout_threshold` consecutive failures lock the
  * account for `lockout_minutes`. Unknown users and wrong passwords get the same answer.
@@ -48,6 +83,8 @@ export async function login(
   const now = new Date();
   const fail = () => unauthenticated('invalid_credentials', 'Wrong username or password.');
   if (!user || user.disabled) {
+    // Spend the same time as a real check, so timing does not tell which usernames exist.
+    await verifyPassword(input.password, await dummyHash());
     await record(db, {
       username: input.username,
       ip: input.ip,
@@ -70,17 +107,7 @@ export async function login(
     );
   }
   if (!(await verifyPassword(input.password, user.passwordHash))) {
-    const failures = user.failedAttempts + 1;
-    const locks = failures >= policy.lockout_threshold;
-    await db
-      .update(schema.users)
-      .set({
-        failedAttempts: locks ? 0 : failures,
-        lockedUntil: locks
-          ? new Date(now.getTime() + policy.lockout_minutes * MINUTE)
-          : user.lockedUntil,
-      })
-      .where(eq(schema.users.id, user.id));
+    const locks = await registerFailure(db, policy, user.id, false);
     await record(db, {
       username: user.username,
       userId: user.id,
@@ -171,11 +198,24 @@ export async function logout(db: Db, sessionId: string): Promise<void> {
 /** Change one's own password; ends every other session of the account. */
 export async function changePassword(
   db: Db,
+  policy: SessionPolicy,
   principal: SessionPrincipal,
-  input: { current: string; next: string },
+  input: { current: string; next: string; ip: string | null },
 ): Promise<void> {
   const [user] = await db.select().from(schema.users).where(eq(schema.users.id, principal.userId!));
-  if (!user || !(await verifyPassword(input.current, user.passwordHash))) {
+  if (!user) throw unauthenticated('invalid_session', 'Not logged in, or the session has ended.');
+  if (!(await verifyPassword(input.current, user.passwordHash))) {
+    // Guessing through a stolen session counts like guessing at the login form.
+    const locks = await registerFailure(db, policy, user.id, true);
+    await record(db, {
+      username: user.username,
+      userId: user.id,
+      ip: input.ip,
+      outcome: 'failure',
+      reason: locks ? 'bad_current_password_locked' : 'bad_current_password',
+    });
+    if (locks)
+      throw forbidden('account_locked', 'Too many wrong passwords: the account is locked.');
     throw forbidden('invalid_credentials', 'The current password is wrong.');
   }
   checkPasswordPolicy(input.next);

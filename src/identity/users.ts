@@ -1,4 +1,4 @@
-import { and, eq, inArray, like } from 'drizzle-orm';
+import { and, eq, inArray, isNull, like } from 'drizzle-orm';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { schema, type Db } from '../store/index.js';
 import { orgInScope } from './orgs.js';
@@ -133,6 +133,12 @@ export async function grantRole(
   if (user.id === principal.userId)
     throw forbidden('forbidden', 'You cannot change your own roles.');
   return db.transaction(async (tx) => {
+    // Row lock: two concurrent grants to one account must not both pass the exclusivity check.
+    await tx
+      .select({ id: schema.users.id })
+      .from(schema.users)
+      .where(eq(schema.users.id, user.id))
+      .for('update');
     const held = (
       await tx.select().from(schema.userRoles).where(eq(schema.userRoles.userId, user.id))
     ).map((r) => r.role as Role);
@@ -159,6 +165,8 @@ export async function revokeRole(
   role: Role,
 ): Promise<void> {
   assertCan(principal, 'roles.grant');
+  if (!ROLES.includes(role))
+    throw badRequest('invalid_role', `Unknown role ${String(role)}.`, { param: 'role' });
   const isSecadmin = principal.kind === 'operator' || principal.roles.has('secadmin');
   if (!isSecadmin && role !== 'developer' && role !== 'member') {
     throw forbidden('forbidden', 'Only the security administrator revokes administrative roles.');
@@ -187,4 +195,10 @@ export async function setLocked(
         : { lockedUntil: null, failedAttempts: 0 },
     )
     .where(eq(schema.users.id, user.id));
+  // A locked account is logged out everywhere, not only refused at its next login.
+  if (locked)
+    await db
+      .update(schema.sessions)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(schema.sessions.userId, user.id), isNull(schema.sessions.revokedAt)));
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { ConfigError } from '../errors.js';
+import { ZsError } from '../errors.js';
 import { buildApp } from './app.js';
 import { Hub } from './hub.js';
 import { claimOwner, recordUrl } from './lock.js';
@@ -24,8 +24,11 @@ export async function serve(config: Config, logger = createLogger(config)): Prom
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const owner = claimOwner(config.dataDir, 'hub');
   if (!owner && !config.database_url) {
-    throw new ConfigError(
+    throw new ZsError(
+      409,
+      'data_dir_busy',
       `data_dir: ${config.dataDir} is in use by another Zhongshu process (see owner.json there)`,
+      'server_error',
     );
   }
   try {

@@ -27,13 +27,20 @@ export interface StoreOptions {
   /** postgres://… for server mode; otherwise PGlite under `dataDir/pg`. */
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** Apply pending migrations on open (default); `zhongshu migrate` opens without, to report them. */
+  migrate?: boolean;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl
     ? await openServer(options.databaseUrl)
     : await openEmbedded(options.dataDir);
-  await migrate(store);
+  if (options.migrate !== false) {
+    await migrate(store).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
+  }
   return store;
 }
 

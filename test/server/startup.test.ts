@@ -113,9 +113,9 @@ describe('first start on a fresh machine (embedded PGlite)', () => {
     );
   });
 
-  it('refuses a second hub on the same data directory, with a usage exit code', async () => {
+  it('refuses a second hub on the same data directory (exit 1, data_dir_busy)', async () => {
     const second = await start(dataDir);
-    expect(await second.exit).toBe(2);
+    expect(await second.exit).toBe(1);
     expect(second.output()).toMatch(/in use by another Zhongshu process/);
   });
 });

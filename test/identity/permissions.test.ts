@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../src/identity/principal.js';
+import { gatewayConfig, startHub, type TestHub } from '../support/hub.js';
+import { adminSession, createUser, expectError, userSession, type Reply } from './harness.js';
+
+/**
+ * Each role refused where it must be: every management route × the six roles (and the local
+ * operator token), against the permission matrix in docs/identity.md. Targets are always inside
+ * the caller's scope (gd-gz, where the department roles live), so a 403 is the role's doing.
+ */
+const ROLES = ['sysadmin', 'secadmin', 'auditor', 'org_admin', 'developer', 'member'] as const;
+type Caller = Role | 'operator';
+const CALLERS: Caller[] = [...ROLES, 'operator'];
+
+let hub: TestHub;
+const tokens = {} as Record<Caller, string>;
+
+beforeAll(async () => {
+  hub = await startHub(
+    gatewayConfig({ 'local-vllm': 'http://127.0.0.1:9/v1' }, [
+      { name: 'qwen2.5-7b', targets: [{ endpoint: 'local-vllm', model: 'q' }] },
+    ]),
+  );
+  tokens.sysadmin = await adminSession(hub, 'sysadmin');
+  tokens.secadmin = await adminSession(hub, 'secadmin');
+  tokens.auditor = await adminSession(hub, 'auditor');
+  tokens.org_admin = await userSession(hub, 'gz-admin', 'gd-gz', ['org_admin']);
+  tokens.developer = await userSession(hub, 'gz-dev', 'gd-gz', ['developer']);
+  tokens.member = await userSession(hub, 'gz-member', 'gd-gz', ['member']);
+  tokens.operator = hub.operatorToken;
+});
+
+afterAll(async () => {
+  await hub?.close();
+});
+
+const asOperator = async <T>(route: string): Promise<T> => {
+  const res = await hub.api<{ data: T }>('GET', route);
+  expect(res.status).toBe(200);
+  return res.body.data;
+};
+type UserRow = { username: string; roles: Role[]; locked: boolean };
+const user = async (name: string) =>
+  (await asOperator<UserRow[]>('/api/v1/users')).find((u) => u.username === name);
+
+interface Case {
+  /** Roles the policy allows (the operator is always allowed); every other role gets 403. */
+  allowed: readonly Role[];
+  status: number;
+  /** Prepare a target as the operator, then call as `caller`. */
+  call(caller: Caller, token: string): Promise<Reply<unknown>>;
+  /** For writes: whether the change is visible afterwards. */
+  effect?(caller: Caller): Promise<boolean>;
+}
+
+const CASES: Record<string, Case> = {
+  'GET /api/v1/orgs': {
+    allowed: ROLES,
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/orgs', undefined, token),
+  },
+  'POST /api/v1/orgs': {
+    allowed: ['sysadmin', 'org_admin'],
+    status: 201,
+    call: (c, token) =>
+      hub.api('POST', '/api/v1/orgs', { code: `dept-${c}`, name: c, parent: 'gd-gz' }, token),
+    effect: async (c) =>
+      (await asOperator<{ code: string }[]>('/api/v1/orgs')).some((o) => o.code === `dept-${c}`),
+  },
+  'GET /api/v1/users': {
+    allowed: ['sysadmin', 'secadmin', 'auditor', 'org_admin'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/users', undefined, token),
+  },
+  'POST /api/v1/users': {
+    allowed: ['sysadmin', 'org_admin'],
+    status: 201,
+    call: (c, token) =>
+      hub.api(
+        'POST',
+        '/api/v1/users',
+        { username: `new-${c}`, org: 'gd-gz', password: 'Abcdefg-1' },
+        token,
+      ),
+    effect: async (c) => !!(await user(`new-${c}`)),
+  },
+  'POST /api/v1/users/{username}/lock': {
+    allowed: ['secadmin'],
+    status: 200,
+    call: async (c, token) => {
+      await createUser(hub, `lock-${c}`, 'gd-gz');
+      return hub.api('POST', `/api/v1/users/lock-${c}/lock`, { locked: true }, token);
+    },
+    effect: async (c) => (await user(`lock-${c}`))!.locked,
+  },
+  'POST /api/v1/users/{username}/roles': {
+    allowed: ['secadmin', 'org_admin'],
+    status: 200,
+    call: async (c, token) => {
+      await createUser(hub, `grant-${c}`, 'gd-gz');
+      return hub.api('POST', `/api/v1/users/grant-${c}/roles`, { role: 'developer' }, token);
+    },
+    effect: async (c) => (await user(`grant-${c}`))!.roles.includes('developer'),
+  },
+  'DELETE /api/v1/users/{username}/roles/{role}': {
+    allowed: ['secadmin', 'org_admin'],
+    status: 200,
+    call: async (c, token) => {
+      await createUser(hub, `ungrant-${c}`, 'gd-gz', ['developer']);
+      return hub.api('DELETE', `/api/v1/users/ungrant-${c}/roles/developer`, undefined, token);
+    },
+    effect: async (c) => !(await user(`ungrant-${c}`))!.roles.includes('developer'),
+  },
+  'GET /api/v1/keys': {
+    allowed: ['sysadmin', 'secadmin', 'auditor', 'org_admin', 'developer'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/keys', undefined, token),
+  },
+  'POST /api/v1/keys': {
+    allowed: ['sysadmin', 'org_admin', 'developer'],
+    status: 201,
+    call: (c, token) => hub.api('POST', '/api/v1/keys', { org: 'gd-gz', name: `key-${c}` }, token),
+    effect: async (c) =>
+      (await asOperator<{ name: string }[]>('/api/v1/keys')).some((k) => k.name === `key-${c}`),
+  },
+  'DELETE /api/v1/keys/{id}': {
+    allowed: ['sysadmin', 'secadmin', 'org_admin', 'developer'],
+    status: 200,
+    call: async (c, token) => {
+      const { id } = await hub.createKey('gd-gz', { name: `revoke-${c}` });
+      return hub.api('DELETE', `/api/v1/keys/${id}`, undefined, token);
+    },
+    effect: async (c) =>
+      (await asOperator<{ name: string; revokedAt: string | null }[]>('/api/v1/keys')).some(
+        (k) => k.name === `revoke-${c}` && k.revokedAt !== null,
+      ),
+  },
+  'GET /api/v1/models': {
+    allowed: ROLES,
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/models', undefined, token),
+  },
+  'GET /api/v1/endpoints': {
+    allowed: ['sysadmin', 'secadmin', 'auditor'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/endpoints', undefined, token),
+  },
+  'GET /api/v1/logins': {
+    allowed: ['auditor'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/logins', undefined, token),
+  },
+};
+
+describe('the permission matrix', () => {
+  it('covers every identity and registry management route the hub documents', async () => {
+    const res = await fetch(`${hub.url}/api/openapi.json`);
+    const doc = (await res.json()) as {
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+    };
+    // Session routes (login, logout, own password, me) are open to every logged-in user.
+    const own = (route: string) => route.startsWith('/api/v1/auth/') || route === '/api/v1/me';
+    const tags = ['auth', 'orgs', 'users', 'keys', 'registry'];
+    const routes = Object.entries(doc.paths).flatMap(([route, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => !own(route) && op.tags?.some((t) => tags.includes(t)))
+        .map(([method]) => `${method.toUpperCase()} ${route}`),
+    );
+    expect(routes.sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  for (const [route, c] of Object.entries(CASES)) {
+    describe(route, () => {
+      it.each(CALLERS)('as %s', async (caller) => {
+        const allowed = caller === 'operator' || c.allowed.includes(caller);
+        const res = await c.call(caller, tokens[caller]);
+        if (allowed) expect(res.status, JSON.stringify(res.body)).toBe(c.status);
+        else expectError(res, 403, 'forbidden');
+        if (c.effect) expect(await c.effect(caller)).toBe(allowed);
+      });
+    });
+  }
+});
