@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv } from '../cli/run-cli.js';
 
 const BIN = path.resolve('bin/zhongshu.js');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'zs-start-'));
@@ -15,7 +16,7 @@ function start(
   dir: string,
 ): Promise<{ child: ChildProcess; url: string; output: () => string; exit: Promise<number> }> {
   const proc = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, ZS_DATA_DIR: dir, ZS_PORT: '0', ZS_CONFIG: '' },
+    env: cliEnv({ ZS_DATA_DIR: dir, ZS_PORT: '0' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
