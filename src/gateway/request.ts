@@ -45,6 +45,20 @@ export function validateBody(op: Operation, body: unknown): Json {
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
+/** Random hex from a pooled buffer: one randomBytes call per few hundred ids, not two per request. */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let offset = 0;
+function randomHex(bytes: number): string {
+  if (offset + bytes > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return hex;
+}
+
 /**
  * W3C trace context: keep the caller's trace id and flags, give this hop its own span id, or
  * start a new trace when the caller sent none (or an invalid one).
@@ -52,8 +66,8 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 export function nextTraceparent(incoming: string | string[] | undefined): string {
   const value = Array.isArray(incoming) ? incoming[0] : incoming;
   const match = value ? TRACEPARENT.exec(value.trim().toLowerCase()) : null;
-  const span = randomBytes(8).toString('hex');
+  const span = randomHex(8);
   if (match && !/^0+$/.test(match[1]!) && !/^0+$/.test(match[2]!))
     return `00-${match[1]}-${span}-${match[3]}`;
-  return `00-${randomBytes(16).toString('hex')}-${span}-01`;
+  return `00-${randomHex(16)}-${span}-01`;
 }

@@ -7,8 +7,12 @@ import type { RuntimeEndpoint } from '../registry/snapshot.js';
  */
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
+  /** Per registry snapshot entry, so the URL is parsed once, not per request. */
+  private readonly resolved = new WeakMap<RuntimeEndpoint, { pool: Pool; basePath: string }>();
 
   private poolFor(endpoint: RuntimeEndpoint): { pool: Pool; basePath: string } {
+    const known = this.resolved.get(endpoint);
+    if (known) return known;
     const url = new URL(endpoint.baseUrl);
     const id = `${url.origin}|${endpoint.timeouts.connectMs}`;
     let pool = this.pools.get(id);
@@ -20,7 +24,9 @@ export class UpstreamPools {
       });
       this.pools.set(id, pool);
     }
-    return { pool, basePath: url.pathname.replace(/\/+$/, '') };
+    const entry = { pool, basePath: url.pathname.replace(/\/+$/, '') };
+    this.resolved.set(endpoint, entry);
+    return entry;
   }
 
   send(

@@ -60,11 +60,15 @@ export class Hub {
       const credentialsFile = await bootstrapAdmins(store.db, root, config.dataDir);
       const hub = new Hub(config, store, sealer, root, log);
       await hub.sync();
-      hub.timer = setInterval(
-        () => void hub.sync().catch((err: unknown) => log.warn({ err }, 'sync failed')),
-        config.sync_interval_ms,
-      );
-      hub.timer.unref();
+      // An embedded database has one owner, and every change goes through this process (which
+      // syncs at once), so only a shared server needs polling for other processes' changes.
+      if (config.database_url) {
+        hub.timer = setInterval(
+          () => void hub.sync().catch((err: unknown) => log.warn({ err }, 'sync failed')),
+          config.sync_interval_ms,
+        );
+        hub.timer.unref();
+      }
       return { hub, credentialsFile };
     } catch (err) {
       await store.close();

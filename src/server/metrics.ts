@@ -42,23 +42,62 @@ export class HubMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'zs_' });
   }
 
+  /**
+   * Labelled children are looked up by one joined string: prom-client would otherwise hash the
+   * label object on every call, on the gateway's hot path.
+   */
+  private readonly children = new Map<string, unknown>();
+  private child<T extends { inc(n?: number): void } | { observe(v: number): void }>(
+    name: string,
+    make: () => T,
+    ...labels: string[]
+  ): T {
+    const key = `${name}\u0000${labels.join('\u0000')}`;
+    let found = this.children.get(key) as T | undefined;
+    if (!found) {
+      found = make();
+      this.children.set(key, found);
+    }
+    return found;
+  }
+
   observe(o: CallOutcome): void {
     const model = o.servedModel ?? o.model;
-    this.requests.inc({
-      org: o.orgCode,
+    const endpoint = o.endpoint ?? 'none';
+    const status = String(o.status);
+    const code = o.errorCode ?? '';
+    const stream = String(o.stream);
+    this.child(
+      'req',
+      () => this.requests.labels(o.orgCode, model, endpoint, status, code),
+      o.orgCode,
       model,
-      endpoint: o.endpoint ?? 'none',
-      status: String(o.status),
-      code: o.errorCode ?? '',
-    });
-    this.latency.observe({ model, stream: String(o.stream) }, o.latencyMs / 1000);
+      endpoint,
+      status,
+      code,
+    ).inc();
+    this.child('lat', () => this.latency.labels(model, stream), model, stream).observe(
+      o.latencyMs / 1000,
+    );
     this.overhead.observe(o.overheadMs / 1000);
     if (o.usage) {
-      this.tokens.inc({ org: o.orgCode, model, kind: 'prompt' }, o.usage.promptTokens);
-      this.tokens.inc({ org: o.orgCode, model, kind: 'completion' }, o.usage.completionTokens);
+      this.child('tp', () => this.tokens.labels(o.orgCode, model, 'prompt'), o.orgCode, model).inc(
+        o.usage.promptTokens,
+      );
+      this.child(
+        'tc',
+        () => this.tokens.labels(o.orgCode, model, 'completion'),
+        o.orgCode,
+        model,
+      ).inc(o.usage.completionTokens);
     }
     if (o.errorCode && UPSTREAM_CODES.test(o.errorCode)) {
-      this.upstreamErrors.inc({ endpoint: o.endpoint ?? 'none', code: o.errorCode });
+      this.child(
+        'err',
+        () => this.upstreamErrors.labels(endpoint, o.errorCode!),
+        endpoint,
+        o.errorCode,
+      ).inc();
     }
   }
 }

@@ -1,0 +1,224 @@
+import type { LoadResult, StreamResult, TargetName } from './load.js';
+
+export interface TargetCheck {
+  name: string;
+  measured: number;
+  threshold: string;
+  pass: boolean;
+}
+
+export interface HubOverheadSample {
+  connections: number;
+  /** Mean of the hub's own zs_gateway_overhead_seconds over the run, ms. */
+  meanMs: number;
+  calls: number;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  environment: Record<string, unknown>;
+  load: LoadResult[];
+  streams: StreamResult[];
+  hubOverhead: HubOverheadSample[];
+  targets: TargetCheck[];
+}
+
+const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(2));
+const signed = (v: number | undefined) =>
+  v === undefined || Number.isNaN(v) ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+const int = (v: number | undefined) =>
+  v === undefined || Number.isNaN(v) ? '-' : Math.round(v).toLocaleString('en-US');
+
+function find(load: readonly LoadResult[], target: TargetName, c: number): LoadResult | undefined {
+  return load.find((r) => r.target === target && r.connections === c);
+}
+
+export function checkTargets(load: readonly LoadResult[]): TargetCheck[] {
+  const direct1 = find(load, 'direct', 1);
+  const hub1 = find(load, 'hub', 1);
+  const hub16 = find(load, 'hub', 16);
+  const peer16 = find(load, 'peer', 16);
+  const checks: TargetCheck[] = [];
+  if (direct1 && hub1) {
+    const added = hub1.p50 - direct1.p50;
+    checks.push({
+      name: 'hub added latency p50 at c=1 (ms)',
+      measured: added,
+      threshold: '≤ 1 ms',
+      pass: added <= 1,
+    });
+  }
+  if (hub16 && peer16) {
+    const ratio = hub16.rps / peer16.rps;
+    checks.push({
+      name: 'hub/peer throughput at c=16',
+      measured: ratio,
+      threshold: '≥ 5×',
+      pass: ratio >= 5,
+    });
+  }
+  return checks;
+}
+
+const LOAD_HEAD = [
+  'target',
+  'c',
+  'RPS',
+  'p50 ms',
+  'p90 ms',
+  'p99 ms',
+  '+p50 vs direct',
+  '+p99 vs direct',
+  'hub/peer RPS',
+  'server CPU µs/req',
+  'other CPU %',
+  'errors',
+];
+
+export function loadRows(load: readonly LoadResult[]): string[][] {
+  const concurrencies = [...new Set(load.map((r) => r.connections))].sort((a, b) => a - b);
+  const rows: string[][] = [];
+  for (const c of concurrencies) {
+    const direct = find(load, 'direct', c);
+    const peer = find(load, 'peer', c);
+    for (const name of ['direct', 'floor', 'hub', 'peer'] as const) {
+      const r = find(load, name, c);
+      if (!r) continue;
+      const bad = r.non2xx + r.errors + r.timeouts;
+      rows.push([
+        name,
+        String(c),
+        int(r.rps),
+        ms(r.p50),
+        ms(r.p90),
+        ms(r.p99),
+        name === 'direct' || !direct ? '' : signed(r.p50 - direct.p50),
+        name === 'direct' || !direct ? '' : signed(r.p99 - direct.p99),
+        name === 'hub' && peer ? `${(r.rps / peer.rps).toFixed(2)}×` : '',
+        int(r.cpuUsPerReq),
+        int(r.otherCpuPct),
+        bad ? `${r.non2xx} non-2xx, ${r.errors} err, ${r.timeouts} t/o` : '0',
+      ]);
+    }
+  }
+  return rows;
+}
+
+const STREAM_HEAD = [
+  'target',
+  'mode',
+  'calls ok',
+  'TTFT p50',
+  'TTFT p99',
+  '+TTFT p50 vs direct',
+  'total p50',
+  'total p99',
+  '+total p50 vs direct',
+  'other CPU %',
+  'failed',
+];
+
+export function streamRows(streams: readonly StreamResult[]): string[][] {
+  return streams.map((s) => {
+    const direct = streams.find((d) => d.target === 'direct' && d.mode === s.mode);
+    const vs = (f: (x: StreamResult) => number) =>
+      s.target === 'direct' || !direct ? '' : signed(f(s) - f(direct));
+    return [
+      s.target,
+      s.mode === 'sequential' ? 'sequential' : `${s.concurrency} concurrent`,
+      String(s.ok),
+      ms(s.ttft.p50),
+      ms(s.ttft.p99),
+      vs((x) => x.ttft.p50),
+      ms(s.total.p50),
+      ms(s.total.p99),
+      vs((x) => x.total.p50),
+      int(s.otherCpuPct),
+      String(s.failed),
+    ];
+  });
+}
+
+export function textTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function markdownTable(head: string[], rows: string[][]): string {
+  const align = head.map((_, i) => (i < 2 ? '---' : '---:'));
+  return [head, align, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+function targetLines(targets: readonly TargetCheck[]): string[] {
+  return targets.map(
+    (t) =>
+      `${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.name.includes('throughput') ? `${t.measured.toFixed(2)}×` : `${t.measured.toFixed(3)} ms`} (target ${t.threshold})`,
+  );
+}
+
+function overheadLines(report: BenchReport): string[] {
+  return report.hubOverhead.map(
+    (o) =>
+      `c=${o.connections}: mean ${o.meanMs.toFixed(3)} ms over ${o.calls.toLocaleString('en-US')} calls`,
+  );
+}
+
+export function renderText(report: BenchReport): string {
+  return [
+    'Non-stream chat (latency in ms, measured by the client; + = added vs direct)',
+    textTable(LOAD_HEAD, loadRows(report.load)),
+    '',
+    'Streaming chat (ms, client-side; TTFT = request sent → first content chunk)',
+    textTable(STREAM_HEAD, streamRows(report.streams)),
+    '',
+    "Hub's own overhead (zs_gateway_overhead_seconds from /metrics, non-stream runs):",
+    ...overheadLines(report).map((l) => `  ${l}`),
+    '',
+    'Targets:',
+    ...targetLines(report.targets).map((l) => `  ${l}`),
+  ].join('\n');
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const env = Object.entries(report.environment).map(
+    ([k, v]) => `- ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`,
+  );
+  return [
+    `# Gateway benchmark ${report.startedAt}`,
+    '',
+    'Generated by `npm run bench:gateway` (see bench/README.md). Direct = the upstream double',
+    'itself; floor = a bare pass-through proxy (node:http + undici, the cost of one extra Node',
+    'hop); hub = Zhongshu (`node bin/zhongshu.js serve`, key auth, routing and metrics on);',
+    'peer = Portkey gateway (header mode). Same double, same client, same body for all.',
+    '',
+    '## Environment',
+    '',
+    ...env,
+    '',
+    '## Non-stream chat',
+    '',
+    'Latency in ms measured by the client (autocannon, per-response timings); RPS counts 2xx only.',
+    '',
+    markdownTable(LOAD_HEAD, loadRows(report.load)),
+    '',
+    '## Streaming chat',
+    '',
+    'TTFT = request sent → first chunk carrying answer text; total = until `[DONE]`.',
+    '',
+    markdownTable(STREAM_HEAD, streamRows(report.streams)),
+    '',
+    "## Hub's own overhead",
+    '',
+    'Mean of `zs_gateway_overhead_seconds` (time spent in the hub, excluding upstream) per run:',
+    '',
+    ...overheadLines(report).map((l) => `- ${l}`),
+    '',
+    '## Targets',
+    '',
+    ...targetLines(report.targets).map((l) => `- ${l}`),
+    '',
+  ].join('\n');
+}
