@@ -8,15 +8,9 @@ import { applyOrgTree, ensureRootOrg, listOrgs, type Org } from '../identity/org
 import { operatorPrincipal } from '../identity/principal.js';
 import { applyRegistry } from '../registry/apply.js';
 import { loadRegistry } from '../registry/snapshot.js';
+import { modelView, type ModelView } from '../registry/view.js';
 import { claimOwner, readOwner, type OwnerInfo } from '../server/lock.js';
 import { openStore, schema, type Store } from '../store/index.js';
-
-export interface ModelView {
-  name: string;
-  description: string | null;
-  targets: { endpoint: string; weight: number; upstream_model: string }[];
-  fallback: string[];
-}
 
 /** What the CLI can do, whether it talks to a running hub or opens the database itself. */
 export interface Ops {
@@ -99,16 +93,7 @@ async function directOps(config: Config): Promise<Ops> {
     listModels: async () => {
       const noTimeouts = { connectMs: 0, firstByteMs: 0, totalMs: 0 };
       const { models } = await loadRegistry(store.db, sealer, noTimeouts);
-      return [...models.values()].map((m) => ({
-        name: m.name,
-        description: m.description,
-        targets: m.targets.map((t) => ({
-          endpoint: t.endpoint.name,
-          weight: t.weight,
-          upstream_model: t.upstreamModel,
-        })),
-        fallback: m.fallback,
-      }));
+      return [...models.values()].map(modelView);
     },
     async close() {
       await store.close();

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { badGateway } from '../errors.js';
 import type { Json } from './providers/index.js';
 import { routeHeaders, type RelayContext, type RelayDone } from './relay-context.js';
-import { estimateTokens, promptText, readUsage, type Usage } from './usage.js';
+import { estimatedUsage, estimateTokens, readUsage, type Usage } from './usage.js';
 
 /** Read a complete (non-stream) upstream answer, normalise it and send it to the client. */
 export async function relayJson(
@@ -53,15 +53,7 @@ function estimateUsage(request: Json, response: Json): Usage {
           : '';
     })
     .join('');
-  const promptTokens = estimateTokens(promptText(request));
-  const completionTokens = estimateTokens(text);
-  return {
-    promptTokens,
-    completionTokens,
-    totalTokens: promptTokens + completionTokens,
-    cachedTokens: 0,
-    estimated: true,
-  };
+  return estimatedUsage(request, estimateTokens(text));
 }
 
 /** OpenAI's base64 embedding encoding: the vector as little-endian float32 bytes. */

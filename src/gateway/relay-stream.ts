@@ -2,9 +2,9 @@ import type { Dispatcher } from 'undici';
 import { badGateway, gatewayTimeout, type ZsError } from '../errors.js';
 import type { Json } from './providers/index.js';
 import { routeHeaders, type RelayContext, type RelayDone } from './relay-context.js';
-import { sseData, SseParser } from './sse.js';
+import { sseData, SseParser, type SseEvent } from './sse.js';
 import { classifyNetworkError } from './upstream.js';
-import { estimateTokens, promptText, readUsage, type Usage } from './usage.js';
+import { estimatedUsage, estimateTokens, readUsage, type Usage } from './usage.js';
 
 /** Where a relayed answer goes: the HTTP response, written without buffering. */
 export interface StreamSink {
@@ -60,38 +60,29 @@ export async function relayStream(
     upstreamError: false,
   };
   const parser = new SseParser();
+  const relayEvent = async (event: SseEvent): Promise<void> => {
+    const out = transform(
+      event.data,
+      event.raw,
+      state,
+      (c) => provider.mapChunk(call.op, c),
+      candidate.model,
+      clientWantsUsage,
+    );
+    if (out === null) return;
+    if (outcome.ttftMs === null && out.length) outcome.ttftMs = performance.now() - call.startedAt;
+    await call.sink.write(out);
+  };
   let failure: ZsError | null = null;
   try {
     for await (const chunk of response.body) {
       for (const event of parser.push(chunk as Buffer)) {
-        const out = transform(
-          event.data,
-          event.raw,
-          state,
-          (c) => provider.mapChunk(call.op, c),
-          candidate.model,
-          clientWantsUsage,
-        );
-        if (out !== null) {
-          if (outcome.ttftMs === null && out.length)
-            outcome.ttftMs = performance.now() - call.startedAt;
-          await call.sink.write(out);
-        }
+        await relayEvent(event);
         if (state.done || state.upstreamError) break;
       }
       if (state.done || state.upstreamError) break;
     }
-    for (const event of state.done ? [] : parser.end()) {
-      const out = transform(
-        event.data,
-        event.raw,
-        state,
-        (c) => provider.mapChunk(call.op, c),
-        candidate.model,
-        clientWantsUsage,
-      );
-      if (out) await call.sink.write(out);
-    }
+    for (const event of state.done ? [] : parser.end()) await relayEvent(event);
   } catch (err) {
     const kind = classifyNetworkError(err);
     failure =
@@ -113,7 +104,7 @@ export async function relayStream(
       'The model stream was interrupted before the answer was complete.',
     );
   }
-  outcome.usage = state.usage ?? estimate(call.body, state);
+  outcome.usage = state.usage ?? estimatedUsage(call.body, state.completionEstimate);
   if (failure) {
     outcome.status = failure.status;
     outcome.errorCode = failure.code;
@@ -168,16 +159,4 @@ function transform(
   }
   if ('model' in chunk) chunk.model = model;
   return sseData(JSON.stringify(chunk));
-}
-
-function estimate(request: Json, state: StreamState): Usage {
-  const promptTokens = estimateTokens(promptText(request));
-  const completionTokens = state.completionEstimate;
-  return {
-    promptTokens,
-    completionTokens,
-    totalTokens: promptTokens + completionTokens,
-    cachedTokens: 0,
-    estimated: true,
-  };
 }

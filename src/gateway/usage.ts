@@ -34,6 +34,18 @@ export function promptText(body: Record<string, unknown>): string {
   return parts.join('\n');
 }
 
+/** Usage the hub counted itself: the request's prompt, and the completion tokens given. */
+export function estimatedUsage(request: Record<string, unknown>, completionTokens: number): Usage {
+  const promptTokens = estimateTokens(promptText(request));
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    cachedTokens: 0,
+    estimated: true,
+  };
+}
+
 export function readUsage(raw: unknown): Usage | null {
   if (!raw || typeof raw !== 'object') return null;
   const u = raw as Record<string, unknown>;

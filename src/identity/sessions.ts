@@ -32,6 +32,20 @@ const record = (
     .insert(schema.loginEvents)
     .values({ ...e, userId: e.userId ?? null, reason: e.reason ?? null });
 
+/** End every open session of an account, except `keep` (the caller's own). */
+export async function endSessions(db: Db, userId: string, keep?: string): Promise<void> {
+  await db
+    .update(schema.sessions)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(schema.sessions.userId, userId),
+        isNull(schema.sessions.revokedAt),
+        keep ? sql`${schema.sessions.id} <> ${keep}` : undefined,
+      ),
+    );
+}
+
 let dummy: Promise<string> | null = null;
 const dummyHash = (): Promise<string> => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
 
@@ -45,7 +59,7 @@ async function registerFailure(
   db: Db,
   policy: SessionPolicy,
   userId: string,
-  endSessions: boolean,
+  alsoEndSessions: boolean,
 ): Promise<boolean> {
   const [row] = await db
     .update(schema.users)
@@ -58,12 +72,7 @@ async function registerFailure(
     .update(schema.users)
     .set({ failedAttempts: 0, lockedUntil: new Date(now + policy.lockout_minutes * MINUTE) })
     .where(eq(schema.users.id, userId));
-  if (endSessions) {
-    await db
-      .update(schema.sessions)
-      .set({ revokedAt: new Date(now) })
-      .where(and(eq(schema.sessions.userId, userId), isNull(schema.sessions.revokedAt)));
-  }
+  if (alsoEndSessions) await endSessions(db, userId);
   return true;
 }
 
@@ -230,16 +239,7 @@ export async function changePassword(
       passwordChangedAt: new Date(),
     })
     .where(eq(schema.users.id, user.id));
-  await db
-    .update(schema.sessions)
-    .set({ revokedAt: new Date() })
-    .where(
-      and(
-        eq(schema.sessions.userId, user.id),
-        sql`${schema.sessions.id} <> ${principal.sessionId}`,
-        isNull(schema.sessions.revokedAt),
-      ),
-    );
+  await endSessions(db, user.id, principal.sessionId);
 }
 
 export async function listLogins(db: Db, limit = 200) {

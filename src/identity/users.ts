@@ -1,8 +1,9 @@
-import { and, eq, inArray, isNull, like } from 'drizzle-orm';
+import { and, eq, inArray, like } from 'drizzle-orm';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { schema, type Db } from '../store/index.js';
 import { orgInScope } from './orgs.js';
 import { checkPasswordPolicy, hashPassword } from './passwords.js';
+import { endSessions } from './sessions.js';
 import {
   actorLabel,
   assertCan,
@@ -112,6 +113,24 @@ async function userInScope(db: Db, principal: Principal, username: string) {
 }
 
 /**
+ * Who may change `role` on `username`: the secadmin any role, an org_admin developer/member in its
+ * subtree; nobody their own roles. Returns the account.
+ */
+async function roleTarget(db: Db, principal: Principal, username: string, role: Role) {
+  assertCan(principal, 'roles.grant');
+  if (!ROLES.includes(role))
+    throw badRequest('invalid_role', `Unknown role ${String(role)}.`, { param: 'role' });
+  const isSecadmin = principal.kind === 'operator' || principal.roles.has('secadmin');
+  if (!isSecadmin && role !== 'developer' && role !== 'member') {
+    throw forbidden('forbidden', 'Only the security administrator manages administrative roles.');
+  }
+  const user = await userInScope(db, principal, username);
+  if (user.id === principal.userId)
+    throw forbidden('forbidden', 'You cannot change your own roles.');
+  return user;
+}
+
+/**
  * Grant a role. 三员 exclusivity: an account with sysadmin, secadmin or auditor holds that one
  * role only. The secadmin grants any role; an org_admin grants developer/member in its subtree.
  * Nobody changes their own roles.
@@ -122,16 +141,7 @@ export async function grantRole(
   username: string,
   role: Role,
 ): Promise<Role[]> {
-  assertCan(principal, 'roles.grant');
-  if (!ROLES.includes(role))
-    throw badRequest('invalid_role', `Unknown role ${String(role)}.`, { param: 'role' });
-  const isSecadmin = principal.kind === 'operator' || principal.roles.has('secadmin');
-  if (!isSecadmin && role !== 'developer' && role !== 'member') {
-    throw forbidden('forbidden', 'Only the security administrator grants administrative roles.');
-  }
-  const user = await userInScope(db, principal, username);
-  if (user.id === principal.userId)
-    throw forbidden('forbidden', 'You cannot change your own roles.');
+  const user = await roleTarget(db, principal, username, role);
   return db.transaction(async (tx) => {
     // Row lock: two concurrent grants to one account must not both pass the exclusivity check.
     await tx
@@ -164,16 +174,7 @@ export async function revokeRole(
   username: string,
   role: Role,
 ): Promise<void> {
-  assertCan(principal, 'roles.grant');
-  if (!ROLES.includes(role))
-    throw badRequest('invalid_role', `Unknown role ${String(role)}.`, { param: 'role' });
-  const isSecadmin = principal.kind === 'operator' || principal.roles.has('secadmin');
-  if (!isSecadmin && role !== 'developer' && role !== 'member') {
-    throw forbidden('forbidden', 'Only the security administrator revokes administrative roles.');
-  }
-  const user = await userInScope(db, principal, username);
-  if (user.id === principal.userId)
-    throw forbidden('forbidden', 'You cannot change your own roles.');
+  const user = await roleTarget(db, principal, username, role);
   await db
     .delete(schema.userRoles)
     .where(and(eq(schema.userRoles.userId, user.id), eq(schema.userRoles.role, role)));
@@ -196,9 +197,5 @@ export async function setLocked(
     )
     .where(eq(schema.users.id, user.id));
   // A locked account is logged out everywhere, not only refused at its next login.
-  if (locked)
-    await db
-      .update(schema.sessions)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(schema.sessions.userId, user.id), isNull(schema.sessions.revokedAt)));
+  if (locked) await endSessions(db, user.id);
 }

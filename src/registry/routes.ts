@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { authenticator } from '../identity/authn.js';
 import { assertCan } from '../identity/principal.js';
 import type { Hub } from '../server/hub.js';
+import { modelView } from './view.js';
 
 /** Read side of the registry: public models, and endpoints with their circuit-breaker health. */
 export function registryRoutes(hub: Hub, operatorToken: string | undefined) {
@@ -11,16 +12,7 @@ export function registryRoutes(hub: Hub, operatorToken: string | undefined) {
     app.get('/api/v1/models', { schema: { tags: ['registry'] } }, async (request) => {
       assertCan(await auth(request), 'models.read');
       return {
-        data: [...hub.registry.models.values()].map((m) => ({
-          name: m.name,
-          description: m.description,
-          targets: m.targets.map((t) => ({
-            endpoint: t.endpoint.name,
-            weight: t.weight,
-            upstream_model: t.upstreamModel,
-          })),
-          fallback: m.fallback,
-        })),
+        data: [...hub.registry.models.values()].map(modelView),
       };
     });
 
