@@ -143,8 +143,8 @@ export function buildCli(): Command {
           'name',
           'prefix',
           'models',
-          'expiresAt',
-          'revokedAt',
+          'expires_at',
+          'revoked_at',
         ]);
     });
   keys

@@ -4,7 +4,7 @@ import { loadMasterKey } from '../crypto/master-key.js';
 import { Sealer } from '../crypto/sm.js';
 import { ZsError, type ErrorType } from '../errors.js';
 import { createKey, listKeys, revokeKey, type KeyInfo, type NewKey } from '../identity/keys.js';
-import { applyOrgTree, ensureRootOrg, listOrgs, type Org } from '../identity/orgs.js';
+import { applyOrgTree, ensureRootOrg, listOrgs, type OrgView } from '../identity/orgs.js';
 import { operatorPrincipal } from '../identity/principal.js';
 import { applyRegistry } from '../registry/apply.js';
 import { loadRegistry } from '../registry/snapshot.js';
@@ -18,7 +18,7 @@ export interface Ops {
   createKey(input: NewKey): Promise<KeyInfo & { key: string }>;
   listKeys(org?: string): Promise<KeyInfo[]>;
   revokeKey(id: string): Promise<KeyInfo>;
-  listOrgs(): Promise<Org[]>;
+  listOrgs(): Promise<OrgView[]>;
   listModels(): Promise<ModelView[]>;
   close(): Promise<void>;
 }
@@ -144,7 +144,7 @@ function remoteOps(url: string, token: string): Ops {
         )
       ).data,
     revokeKey: (id) => call('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`),
-    listOrgs: async () => (await call<{ data: Org[] }>('GET', '/api/v1/orgs')).data,
+    listOrgs: async () => (await call<{ data: OrgView[] }>('GET', '/api/v1/orgs')).data,
     listModels: async () => (await call<{ data: ModelView[] }>('GET', '/api/v1/models')).data,
     close: async () => {},
   };

@@ -9,17 +9,18 @@ import { actorLabel, assertCan, inScope, type Principal } from './principal.js';
 
 export const KEY_PREFIX = 'zs-';
 
+/** A key as the API and the CLI show it (never the key itself). API fields are snake_case. */
 export interface KeyInfo {
   id: string;
   name: string;
   org: string;
   prefix: string;
   models: string[] | null;
-  ipAllow: string[] | null;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  createdBy: string;
-  createdAt: Date;
+  ip_allow: string[] | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  created_by: string;
+  created_at: Date;
 }
 
 export interface NewKey {
@@ -176,10 +177,10 @@ function toInfo(row: typeof schema.apiKeys.$inferSelect, org: string): KeyInfo {
     org,
     prefix: row.prefix,
     models: row.models,
-    ipAllow: row.ipAllow,
-    expiresAt: row.expiresAt,
-    revokedAt: row.revokedAt,
-    createdBy: row.createdBy,
-    createdAt: row.createdAt,
+    ip_allow: row.ipAllow,
+    expires_at: row.expiresAt,
+    revoked_at: row.revokedAt,
+    created_by: row.createdBy,
+    created_at: row.createdAt,
   };
 }

@@ -14,6 +14,18 @@ export interface Org {
   path: string;
 }
 
+/** An organisation as the API and the CLI show it. */
+export interface OrgView {
+  id: string;
+  code: string;
+  name: string;
+  kind: string | null;
+  parent_id: string | null;
+  path: string;
+}
+
+export const orgView = ({ parentId, ...rest }: Org): OrgView => ({ ...rest, parent_id: parentId });
+
 const columns = {
   id: schema.orgs.id,
   code: schema.orgs.code,
@@ -42,14 +54,14 @@ export async function orgInScope(db: Db, principal: Principal, code: string): Pr
   return org;
 }
 
-export async function listOrgs(db: Db, principal: Principal): Promise<Org[]> {
+export async function listOrgs(db: Db, principal: Principal): Promise<OrgView[]> {
   assertCan(principal, 'orgs.read');
   const rows = await db
     .select(columns)
     .from(schema.orgs)
     .where(like(schema.orgs.path, `${principal.orgPath}%`))
     .orderBy(asc(schema.orgs.path));
-  return rows.filter((org) => inScope(principal, org.path));
+  return rows.filter((org) => inScope(principal, org.path)).map(orgView);
 }
 
 interface NewOrg {

@@ -3,7 +3,7 @@ import { unauthenticated } from '../errors.js';
 import type { Hub } from '../server/hub.js';
 import { authenticator } from './authn.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
-import { createOrg, listOrgs } from './orgs.js';
+import { createOrg, listOrgs, orgView } from './orgs.js';
 import { assertCan, ROLES, type Role } from './principal.js';
 import { changePassword, listLogins, login, logout } from './sessions.js';
 import { createUser, grantRole, listUsers, revokeRole, setLocked } from './users.js';
@@ -112,7 +112,7 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
         },
       },
       async (request, reply) =>
-        reply.status(201).send(await createOrg(db, await auth(request), request.body)),
+        reply.status(201).send(orgView(await createOrg(db, await auth(request), request.body))),
     );
 
     app.get('/api/v1/users', { schema: tags('users') }, async (request) => ({

@@ -17,11 +17,11 @@ import {
 export interface UserInfo {
   id: string;
   username: string;
-  displayName: string;
+  display_name: string;
   org: string;
   roles: Role[];
   locked: boolean;
-  mustChangePassword: boolean;
+  must_change_password: boolean;
 }
 
 async function rolesOf(db: Db, userIds: string[]): Promise<Map<string, Role[]>> {
@@ -51,11 +51,11 @@ export async function listUsers(db: Db, principal: Principal): Promise<UserInfo[
   return visible.map(({ user, orgCode }) => ({
     id: user.id,
     username: user.username,
-    displayName: user.displayName,
+    display_name: user.displayName,
     org: orgCode,
     roles: roles.get(user.id) ?? [],
     locked: !!user.lockedUntil && user.lockedUntil.getTime() > now,
-    mustChangePassword: user.mustChangePassword,
+    must_change_password: user.mustChangePassword,
   }));
 }
 
@@ -93,11 +93,11 @@ export async function createUser(
   return {
     id: row!.id,
     username: row!.username,
-    displayName: row!.displayName,
+    display_name: row!.displayName,
     org: org.code,
     roles: [],
     locked: false,
-    mustChangePassword: true,
+    must_change_password: true,
   };
 }
 

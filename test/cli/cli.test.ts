@@ -87,8 +87,8 @@ interface Key {
   org: string;
   name: string;
   models: string[] | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
 }
 const shapes: Record<string, string[][]> = {};
 const remember = (what: string, rows: object[]) =>
@@ -173,9 +173,9 @@ describe('without a running hub', { timeout: 60_000 }, () => {
     expect(directKey).toMatchObject({
       org: 'gd-gz',
       models: ['qwen2.5-7b'],
-      revokedAt: null,
+      revoked_at: null,
     });
-    const days = (Date.parse(directKey.expiresAt!) - before) / 86_400_000;
+    const days = (Date.parse(directKey.expires_at!) - before) / 86_400_000;
     expect(days).toBeGreaterThan(29.99);
     expect(days).toBeLessThan(30.01);
     remember('create', [directKey]);
@@ -239,7 +239,7 @@ describe('next to a running hub', { timeout: 60_000 }, () => {
 
     const revoked = parsed<Key>(await zs('keys', 'revoke', created.id, '--json'));
     expect(revoked.id).toBe(created.id);
-    expect(Date.parse(revoked.revokedAt!)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(revoked.revoked_at!)).toBeGreaterThan(Date.now() - 60_000);
     expect(await within(1000, async () => (await chat(created.key!)).status === 401)).toBeLessThan(
       1000,
     );
@@ -302,6 +302,6 @@ describe('next to a running hub', { timeout: 60_000 }, () => {
     hub = null;
     expect(existsSync(path.join(dataDir, OWNER_FILE))).toBe(false);
     const keys = parsed<Key[]>(await zs('keys', 'list', '--json'));
-    expect(keys.find((k) => k.name === 'live')?.revokedAt).toEqual(expect.any(String));
+    expect(keys.find((k) => k.name === 'live')?.revoked_at).toEqual(expect.any(String));
   });
 });

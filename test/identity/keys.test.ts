@@ -105,7 +105,7 @@ describe('expiry', () => {
   it('refuses a key once its time has passed (api_key_expired)', async () => {
     const expires = new Date(Date.now() + 2000).toISOString();
     const { key, ...info } = await hub.createKey('gd-gz', { expires });
-    expect((info as { expiresAt?: string }).expiresAt).toBe(expires);
+    expect((info as { expires_at?: string }).expires_at).toBe(expires);
     expect((await chat(key)).status).toBe(200);
     await new Promise((r) => setTimeout(r, Date.parse(expires) - Date.now() + 50));
     expectError(await chat(key), 401, 'api_key_expired');
@@ -114,11 +114,11 @@ describe('expiry', () => {
 
   it('takes durations and ISO times, and refuses past or unreadable ones', async () => {
     const before = Date.now();
-    const { expiresAt } = (await hub.createKey('gd-gz', { expires: '45m' })) as {
-      expiresAt?: string;
+    const { expires_at } = (await hub.createKey('gd-gz', { expires: '45m' })) as {
+      expires_at?: string;
     };
-    expect(Date.parse(expiresAt!) - before).toBeGreaterThanOrEqual(45 * 60_000 - 1000);
-    expect(Date.parse(expiresAt!) - before).toBeLessThan(45 * 60_000 + 5000);
+    expect(Date.parse(expires_at!) - before).toBeGreaterThanOrEqual(45 * 60_000 - 1000);
+    expect(Date.parse(expires_at!) - before).toBeLessThan(45 * 60_000 + 5000);
     for (const expires of ['2020-01-01T00:00:00Z', 'tomorrow', '30s'])
       expectError(
         await hub.api('POST', '/api/v1/keys', { org: 'gd-gz', name: 'x', expires }),
@@ -153,9 +153,9 @@ describe('revocation', () => {
   it('takes effect at once on the hub that revoked it', async () => {
     const { id, key } = await hub.createKey('gd-gz');
     expect((await chat(key)).status).toBe(200);
-    const res = await hub.api<{ revokedAt: string | null }>('DELETE', `/api/v1/keys/${id}`);
+    const res = await hub.api<{ revoked_at: string | null }>('DELETE', `/api/v1/keys/${id}`);
     expect(res.status).toBe(200);
-    expect(res.body.revokedAt).not.toBeNull();
+    expect(res.body.revoked_at).not.toBeNull();
     expectError(await chat(key), 401, 'api_key_revoked');
     expectError(
       await hub.api('DELETE', '/api/v1/keys/00000000-0000-0000-0000-000000000000'),
@@ -172,11 +172,11 @@ describe('revocation', () => {
         await runCli(['-c', config, 'keys', 'create', '--org', 'gd-sz', '--name', 'cli', '--json']),
       );
       expect((await chat(created.key)).status).toBe(200);
-      const revoked = parsed<{ id: string; revokedAt: string }>(
+      const revoked = parsed<{ id: string; revoked_at: string }>(
         await runCli(['-c', config, 'keys', 'revoke', created.id, '--json']),
       );
       expect(revoked.id).toBe(created.id);
-      expect(Date.parse(revoked.revokedAt)).toBeGreaterThan(Date.now() - 60_000);
+      expect(Date.parse(revoked.revoked_at)).toBeGreaterThan(Date.now() - 60_000);
       const ms = await within(1000, async () => (await chat(created.key)).status === 401);
       expect(ms).toBeLessThan(1000);
       expectError(await chat(created.key), 401, 'api_key_revoked');

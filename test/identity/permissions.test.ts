@@ -131,8 +131,8 @@ const CASES: Record<string, Case> = {
       return hub.api('DELETE', `/api/v1/keys/${id}`, undefined, token);
     },
     effect: async (c) =>
-      (await asOperator<{ name: string; revokedAt: string | null }[]>('/api/v1/keys')).some(
-        (k) => k.name === `revoke-${c}` && k.revokedAt !== null,
+      (await asOperator<{ name: string; revoked_at: string | null }[]>('/api/v1/keys')).some(
+        (k) => k.name === `revoke-${c}` && k.revoked_at !== null,
       ),
   },
   'GET /api/v1/models': {

@@ -124,11 +124,11 @@ describe('organisation subtree scoping', () => {
       'user_not_found',
     );
     // nothing changed on the gd-sz side
-    const sz = await hub.api<{ data: { id: string; revokedAt: string | null }[] }>(
+    const sz = await hub.api<{ data: { id: string; revoked_at: string | null }[] }>(
       'GET',
       '/api/v1/keys?org=gd-sz',
     );
-    expect(sz.body.data).toEqual([expect.objectContaining({ id: keys.sz, revokedAt: null })]);
+    expect(sz.body.data).toEqual([expect.objectContaining({ id: keys.sz, revoked_at: null })]);
     const users = await hub.api<{ data: { username: string; roles: string[] }[] }>(
       'GET',
       '/api/v1/users',
@@ -169,7 +169,7 @@ describe('organisation subtree scoping', () => {
     expect(own.status).toBe(201);
     const sub = await hub.api('POST', '/api/v1/keys', { org: 'gd-gz-rsj', name: 'adm' }, t.gzAdmin);
     expect(sub.status).toBe(201);
-    expect(sub.body).toMatchObject({ org: 'gd-gz-rsj', createdBy: 'user:gz-admin' });
+    expect(sub.body).toMatchObject({ org: 'gd-gz-rsj', created_by: 'user:gz-admin' });
     const dept = await hub.api(
       'POST',
       '/api/v1/orgs',
