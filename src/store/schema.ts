@@ -136,3 +136,33 @@ export const models = pgTable('models', {
   source: text('source').notNull().default('api'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+export const ledgerEntries = pgTable('ledger_entries', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+  at: ts('at').notNull(),
+  actor: text('actor').notNull(),
+  orgId: uuid('org_id'),
+  action: text('action').notNull(),
+  object: text('object'),
+  outcome: text('outcome').notNull(),
+  ip: text('ip'),
+  requestId: text('request_id'),
+  detail: jsonb('detail').$type<Record<string, unknown>>(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});
+
+export const ledgerHead = pgTable('ledger_head', {
+  id: integer('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});
+
+export const ledgerCheckpoints = pgTable('ledger_checkpoints', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+  hash: text('hash').notNull(),
+  signedAt: ts('signed_at').notNull(),
+  keyId: text('key_id').notNull(),
+  publicKey: text('public_key').notNull(),
+  signature: text('signature').notNull(),
+});

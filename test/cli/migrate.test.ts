@@ -12,7 +12,7 @@ describe('zhongshu migrate', () => {
     const first = parsed<{ applied: string[]; store: string }>(
       await runCli(['migrate', '--json'], { ZS_DATA_DIR: dataDir }),
     );
-    expect(first).toEqual({ applied: ['0001-foundation'], store: 'pglite' });
+    expect(first).toEqual({ applied: ['0001-foundation', '0002-ledger'], store: 'pglite' });
     const second = parsed<{ applied: string[] }>(
       await runCli(['migrate', '--json'], { ZS_DATA_DIR: dataDir }),
     );

@@ -1,4 +1,5 @@
 import { m0001 } from './0001-foundation.js';
+import { m0002 } from './0002-ledger.js';
 
 export interface Migration {
   id: string;
@@ -6,4 +7,4 @@ export interface Migration {
 }
 
 /** Applied in order, each once, inside a transaction. Never edit a landed migration: add one. */
-export const MIGRATIONS: readonly Migration[] = [m0001];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002];

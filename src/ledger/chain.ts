@@ -1,0 +1,46 @@
+import { sm3Hex } from '../crypto/sm.js';
+
+/** The chain starts from 64 zeros. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What one ledger entry records (追溯: who did what to what, from where, with what result). */
+export interface LedgerEntryInput {
+  at: Date;
+  /** `user:<name>`, `key:<id>`, `operator:cli`, `system`. */
+  actor: string;
+  orgId: string | null;
+  action: string;
+  object: string | null;
+  outcome: string;
+  ip: string | null;
+  requestId: string | null;
+  /** Call usage, routing decision, digests: anything structured. */
+  detail: Record<string, unknown> | null;
+}
+
+export interface LedgerEntry extends LedgerEntryInput {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** JSON with object keys sorted, so the same content always hashes the same (jsonb reorders keys). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** Each entry commits to its position, its content and the previous entry's hash. */
+export function entryHash(prevHash: string, seq: number, e: LedgerEntryInput): string {
+  return sm3Hex(
+    `${prevHash}\n${canonicalJson([seq, e.at.toISOString(), e.actor, e.orgId, e.action, e.object, e.outcome, e.ip, e.requestId, e.detail])}`,
+  );
+}
+
+/** What a checkpoint signs. */
+export const checkpointMessage = (seq: number, hash: string): string =>
+  `zhongshu-ledger:${seq}:${hash}`;
