@@ -1,12 +1,6 @@
 import { asc, eq, gte, lte, and, desc } from 'drizzle-orm';
 import { schema, type Db } from '../store/index.js';
-import {
-  checkpointMessage,
-  entryHash,
-  GENESIS_HASH,
-  type LedgerEntry,
-  type LedgerEntryInput,
-} from './chain.js';
+import { checkpointMessage, entryHash, type LedgerEntry, type LedgerEntryInput } from './chain.js';
 import type { Signer } from './signer.js';
 
 export interface Checkpoint {
