@@ -1,4 +1,5 @@
 import { asc, eq, gte, lte, and, desc } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { schema, type Db } from '../store/index.js';
 import { checkpointMessage, entryHash, type LedgerEntry, type LedgerEntryInput } from './chain.js';
 import type { Signer } from './signer.js';
@@ -26,13 +27,9 @@ export class Ledger {
   async append(inputs: readonly LedgerEntryInput[]): Promise<LedgerEntry[]> {
     if (!inputs.length) return [];
     return this.db.transaction(async (tx) => {
-      const [head] = await tx
-        .select()
-        .from(schema.ledgerHead)
-        .where(eq(schema.ledgerHead.id, 1))
-        .for('update');
-      let seq = head!.seq;
-      let prevHash = head!.hash;
+      const head = await lockHead(tx);
+      let seq = head.seq;
+      let prevHash = head.hash;
       const rows: LedgerEntry[] = inputs.map((input) => {
         seq += 1;
         const hash = entryHash(prevHash, seq, input);
@@ -45,7 +42,7 @@ export class Ledger {
         .update(schema.ledgerHead)
         .set({ seq, hash: prevHash })
         .where(eq(schema.ledgerHead.id, 1));
-      if (Math.floor(seq / this.checkpointEvery) > Math.floor(head!.seq / this.checkpointEvery)) {
+      if (Math.floor(seq / this.checkpointEvery) > Math.floor(head.seq / this.checkpointEvery)) {
         await this.sign(tx, seq, prevHash);
       }
       return rows;
@@ -55,12 +52,8 @@ export class Ledger {
   /** Sign the current head (if it has moved since the last checkpoint). */
   async checkpoint(): Promise<Checkpoint | null> {
     return this.db.transaction(async (tx) => {
-      const [head] = await tx
-        .select()
-        .from(schema.ledgerHead)
-        .where(eq(schema.ledgerHead.id, 1))
-        .for('update');
-      if (!head || head.seq === 0) return null;
+      const head = await lockHead(tx);
+      if (head.seq === 0) return null;
       const [last] = await tx
         .select()
         .from(schema.ledgerCheckpoints)
@@ -87,6 +80,21 @@ export class Ledger {
   }
 }
 
+/** The chain head, locked for the rest of the transaction: appenders take turns here. */
+async function lockHead(tx: Db): Promise<{ seq: number; hash: string }> {
+  const [head] = await tx
+    .select()
+    .from(schema.ledgerHead)
+    .where(eq(schema.ledgerHead.id, 1))
+    .for('update');
+  if (!head) throw new Error('ledger_head row missing: migration 0002-ledger not applied');
+  return head;
+}
+
+/** `from ≤ seq (≤ to)`. */
+export const seqBetween = (column: AnyPgColumn, from: number, to: number | undefined) =>
+  and(gte(column, from), to !== undefined ? lte(column, to) : undefined);
+
 /** Read entries in order, a page at a time (the ledger can be large). */
 export async function* readEntries(
   db: Db,
@@ -98,12 +106,7 @@ export async function* readEntries(
     const rows = await db
       .select()
       .from(schema.ledgerEntries)
-      .where(
-        and(
-          gte(schema.ledgerEntries.seq, next),
-          range.to !== undefined ? lte(schema.ledgerEntries.seq, range.to) : undefined,
-        ),
-      )
+      .where(seqBetween(schema.ledgerEntries.seq, next, range.to))
       .orderBy(asc(schema.ledgerEntries.seq))
       .limit(page);
     for (const row of rows) yield row;

@@ -1,7 +1,7 @@
-import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { schema, type Db } from '../store/index.js';
 import { checkpointMessage, entryHash, GENESIS_HASH } from './chain.js';
-import { readEntries } from './ledger.js';
+import { readEntries, seqBetween } from './ledger.js';
 import { verifySignature } from './signer.js';
 
 export type Problem =
@@ -73,12 +73,7 @@ export async function verifyLedger(db: Db, options: VerifyOptions): Promise<Veri
   const checkpoints = await db
     .select()
     .from(schema.ledgerCheckpoints)
-    .where(
-      and(
-        gte(schema.ledgerCheckpoints.seq, from),
-        options.to !== undefined ? lte(schema.ledgerCheckpoints.seq, options.to) : undefined,
-      ),
-    )
+    .where(seqBetween(schema.ledgerCheckpoints.seq, from, options.to))
     .orderBy(asc(schema.ledgerCheckpoints.seq));
   for (const cp of checkpoints) {
     const trusted = options.trustedKeys.includes(cp.publicKey);
