@@ -6,6 +6,12 @@ import { ZsError, type ErrorType } from '../errors.js';
 import { createKey, listKeys, revokeKey, type KeyInfo, type NewKey } from '../identity/keys.js';
 import { applyOrgTree, ensureRootOrg, listOrgs, type OrgView } from '../identity/orgs.js';
 import { operatorPrincipal } from '../identity/principal.js';
+import { audited } from '../ledger/audited.js';
+import { applyPolicies } from '../ledger/policy.js';
+import { applyPrices } from '../metering/prices.js';
+import { Ledger } from '../ledger/ledger.js';
+import { loadSigner } from '../ledger/signer.js';
+import type { ActionRecord } from '../metering/recorder.js';
 import { applyRegistry } from '../registry/apply.js';
 import { loadRegistry } from '../registry/snapshot.js';
 import { modelView, type ModelView } from '../registry/view.js';
@@ -64,6 +70,8 @@ async function openDirect(config: Config, claim: { release(): void } | null) {
     const root = await ensureRootOrg(store.db, config.root_org);
     await applyOrgTree(store.db, root, config.orgs);
     await applyRegistry(store.db, config, sealer);
+    await applyPrices(store.db, config);
+    await applyPolicies(store.db, config);
     return { store, root, sealer };
   } catch (err) {
     await store?.close();
@@ -80,14 +88,30 @@ async function directOps(config: Config): Promise<Ops> {
     new Set(
       (await store.db.select({ name: schema.models.name }).from(schema.models)).map((m) => m.name),
     );
+  // Changes made here are audited like the hub's own: the ledger is in the same database.
+  const { signer } = await loadSigner(store.db, sealer, config.audit.signing_key_file);
+  const ledger = new Ledger(store.db, signer, config.audit.checkpoint_every);
+  const act = (action: string, object: string | null) => ({
+    record: (a: ActionRecord) => ledger.append([{ ...a, at: new Date() }]),
+    ip: null,
+    requestId: null,
+    actor: principal,
+    action,
+    object,
+  });
   return {
     mode: 'direct',
     async createKey(input) {
-      const { info, key } = await createKey(store.db, principal, input, await knownModels());
+      const models = await knownModels();
+      const { info, key } = await audited(
+        act('key.create', input.org),
+        () => createKey(store.db, principal, input, models),
+        (c) => ({ key_id: c.info.id, name: c.info.name, prefix: c.info.prefix }),
+      );
       return { ...info, key };
     },
     listKeys: (org) => listKeys(store.db, principal, org),
-    revokeKey: (id) => revokeKey(store.db, principal, id),
+    revokeKey: (id) => audited(act('key.revoke', id), () => revokeKey(store.db, principal, id)),
     listOrgs: () => listOrgs(store.db, principal),
     // The same view as the hub's GET /api/v1/models, so --json has one shape in both modes.
     listModels: async () => {

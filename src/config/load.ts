@@ -195,6 +195,9 @@ function checkReferences(config: RawConfig): void {
       else if (!models.has(name))
         problems.push(`models[${i}].fallback[${j}]: no model named ${name}`);
     });
+    const days = model.prices.map((p) => p.from);
+    if (new Set(days).size !== days.length)
+      problems.push(`models[${i}].prices: two prices take effect on the same day`);
   });
   if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 }

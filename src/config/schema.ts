@@ -27,10 +27,29 @@ const modelName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, 'use letters, digits and . _ : / @ -');
 const posInt = z.coerce.number().int().positive();
 
+/** A CNY amount as an exact decimal (YAML numbers are accepted and read back as written). */
+const yuan = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'a CNY amount with at most 6 decimals'));
+
+/** Limits for an organisation (covering its subtree) or a key. */
+export const limitsSchema = z.strictObject({
+  rpm: posInt.optional(),
+  tpm: posInt.optional(),
+  monthly_tokens: posInt.optional(),
+  /** CNY per calendar month (Asia/Shanghai). */
+  monthly_budget: yuan.optional(),
+});
+export type LimitsInput = z.infer<typeof limitsSchema>;
+
 export interface OrgInput {
   code: string;
   name: string;
   kind?: 'province' | 'city' | 'county' | 'department' | undefined;
+  limits?: LimitsInput | undefined;
+  /** Keep prompts and answers (SM4-encrypted, auditor-only) for calls in this subtree. */
+  store_content?: boolean | undefined;
   children?: OrgInput[] | undefined;
 }
 const orgSchema: z.ZodType<OrgInput> = z.lazy(() =>
@@ -38,9 +57,22 @@ const orgSchema: z.ZodType<OrgInput> = z.lazy(() =>
     code: slug,
     name: z.string().min(1).max(200),
     kind: z.enum(['province', 'city', 'county', 'department']).optional(),
+    limits: limitsSchema.optional(),
+    store_content: z.boolean().optional(),
     children: z.array(orgSchema).optional(),
   }),
 );
+
+const priceSchema = z.strictObject({
+  /** First Shanghai day the price applies. */
+  from: z.iso.date(),
+  /** CNY per 1,000 prompt tokens. */
+  input: yuan,
+  /** CNY per 1,000 completion tokens. */
+  output: yuan,
+  /** CNY per 1,000 cached prompt tokens (default: the input price). */
+  cached_input: yuan.optional(),
+});
 
 const timeoutsSchema = z.strictObject({
   connect_ms: posInt.optional(),
@@ -77,6 +109,7 @@ const modelSchema = z.strictObject({
     )
     .min(1),
   fallback: z.array(modelName).default([]),
+  prices: z.array(priceSchema).default([]),
 });
 
 export const configSchema = z.strictObject({
@@ -99,8 +132,28 @@ export const configSchema = z.strictObject({
   /** Milliseconds between checks for changes made by other processes (keys, registry). */
   sync_interval_ms: posInt.default(250),
   root_org: z
-    .strictObject({ code: slug.default('root'), name: z.string().min(1).default('中枢平台运营方') })
+    .strictObject({
+      code: slug.default('root'),
+      name: z.string().min(1).default('中枢平台运营方'),
+      limits: limitsSchema.optional(),
+      store_content: z.boolean().optional(),
+    })
     .default({ code: 'root', name: '中枢平台运营方' }),
+  /** redis://… shares rate-limit, quota and budget counters between hub instances. */
+  redis_url: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  audit: z
+    .strictObject({
+      /** 等保 asks for at least six months; 365 for internet-facing deployments. */
+      retention_days: z.coerce.number().int().min(184).max(36_500).default(184),
+      /** Sign the chain head every this many entries (and on demand). */
+      checkpoint_every: z.coerce.number().int().min(10).max(1_000_000).default(1000),
+      /** An SM2 private key (64 hex characters) to sign with instead of the one the hub keeps. */
+      signing_key_file: z.string().min(1).optional(),
+    })
+    .default({ retention_days: 184, checkpoint_every: 1000 }),
   security: z
     .strictObject({
       lockout_threshold: posInt.default(5),

@@ -3,7 +3,7 @@ import type { KeyGrant } from '../identity/keys.js';
 import type { Registry, RuntimeModel } from '../registry/snapshot.js';
 import { attempt } from './attempt.js';
 import type { Breakers } from './breaker.js';
-import type { CallOutcome } from './outcome.js';
+import type { CallTrace } from './outcome.js';
 import { candidates } from './plan.js';
 import type { Json, Operation } from './providers/index.js';
 import { relayJson } from './relay-json.js';
@@ -21,7 +21,6 @@ export interface PipelineDeps {
   pools: UpstreamPools;
   breakers: Breakers;
   retry: RetryPolicy;
-  observe(outcome: CallOutcome): void;
 }
 
 export interface Call {
@@ -34,6 +33,7 @@ export interface Call {
   traceparent: string;
   /** performance.now() when the request arrived. */
   startedAt: number;
+  trace: CallTrace;
   /** Aborts when the client goes away. */
   clientSignal: AbortSignal;
   sink: StreamSink;
@@ -71,25 +71,8 @@ function deadline(client: AbortSignal, ms: number): { signal: AbortSignal; clear
  */
 export async function runCall(deps: PipelineDeps, call: Call): Promise<void> {
   const stream = call.body.stream === true;
-  const outcome: CallOutcome = {
-    requestId: call.requestId,
-    op: call.op,
-    orgId: call.grant.orgId,
-    orgCode: call.grant.orgCode,
-    keyId: call.grant.id,
-    model: call.model.name,
-    servedModel: null,
-    endpoint: null,
-    stream,
-    status: 0,
-    errorCode: null,
-    usage: null,
-    attempts: 0,
-    latencyMs: 0,
-    ttftMs: null,
-    overheadMs: 0,
-  };
-  let upstreamMs = 0;
+  const { trace } = call;
+  const outcome = trace.outcome;
   let lastError: ZsError | null = null;
   try {
     for (const candidate of candidates(call.registry, call.model)) {
@@ -106,17 +89,17 @@ export async function runCall(deps: PipelineDeps, call: Call): Promise<void> {
           const body = upstreamBody(call, upstreamModel, endpoint.provider.streamUsage);
           const headers = { 'x-request-id': call.requestId, traceparent: call.traceparent };
           result = await attempt(deps.pools, { endpoint, op: call.op, body, headers, signal });
-          upstreamMs += result.upstreamMs;
+          trace.upstreamMs += result.upstreamMs;
           if (result.ok) {
             outcome.servedModel = candidate.model;
             outcome.endpoint = endpoint.name;
-            const ctx = { call, candidate, outcome, breaker, upstreamMs, signal };
+            const ctx = { call, candidate, outcome, breaker, signal };
             const done = stream
               ? await relayStream(ctx, result.response)
               : await relayJson(ctx, result.response);
             if (done.ok) return;
             lastError = done.error;
-            upstreamMs += done.upstreamMs;
+            trace.upstreamMs += done.upstreamMs;
             break;
           }
         } finally {
@@ -139,14 +122,9 @@ export async function runCall(deps: PipelineDeps, call: Call): Promise<void> {
       throw lastError ?? unavailable('client_closed', 'The client closed the request.');
     throw finalError(lastError, outcome.attempts);
   } catch (err) {
-    const error = err as ZsError;
-    outcome.status = error.status ?? 500;
-    outcome.errorCode = error.code ?? 'internal_error';
+    // Recorded before the error response goes out.
+    await trace.fail(err as ZsError);
     throw err;
-  } finally {
-    outcome.latencyMs = performance.now() - call.startedAt;
-    outcome.overheadMs = Math.max(0, outcome.latencyMs - upstreamMs);
-    deps.observe(outcome);
   }
 }
 

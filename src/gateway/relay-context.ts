@@ -9,8 +9,6 @@ export interface RelayContext {
   candidate: Candidate;
   outcome: CallOutcome;
   breaker: CircuitBreaker;
-  /** Upstream time spent so far (all attempts), to separate the hub's own overhead. */
-  upstreamMs: number;
   signal: AbortSignal;
 }
 

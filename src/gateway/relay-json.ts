@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { badGateway } from '../errors.js';
+import { choiceText } from './capture.js';
 import type { Json } from './providers/index.js';
 import { routeHeaders, type RelayContext, type RelayDone } from './relay-context.js';
 import { estimatedUsage, estimateTokens, readUsage, type Usage } from './usage.js';
@@ -30,30 +31,24 @@ export async function relayJson(
       ),
     };
   }
-  const upstreamMs = ctx.upstreamMs + (performance.now() - started);
+  call.trace.upstreamMs += performance.now() - started;
   breaker.success();
   if ('model' in body) body.model = candidate.model;
   if (call.op === 'embeddings' && call.body.encoding_format === 'base64') encodeEmbeddings(body);
-  outcome.usage = readUsage(body.usage) ?? estimateUsage(call.body, body);
+  const choices = (body.choices as Json[] | undefined) ?? [];
+  for (const choice of choices) outcome.answer.add(choiceText(choice));
+  outcome.usage = readUsage(body.usage) ?? estimateUsage(call.body, choices);
   outcome.status = 200;
-  const overheadMs = performance.now() - call.startedAt - upstreamMs;
+  // Durable before the client has the answer; if the record cannot be written, the client gets
+  // audit_unavailable instead (the hub does not serve unrecorded calls).
+  await call.trace.settle();
+  const overheadMs = performance.now() - call.startedAt - call.trace.upstreamMs;
   call.sink.json(200, routeHeaders(ctx, overheadMs), JSON.stringify(body));
   return { ok: true };
 }
 
-function estimateUsage(request: Json, response: Json): Usage {
-  const choices = (response.choices as Json[] | undefined) ?? [];
-  const text = choices
-    .map((c) => {
-      const message = c.message as Json | undefined;
-      return typeof message?.content === 'string'
-        ? message.content
-        : typeof c.text === 'string'
-          ? c.text
-          : '';
-    })
-    .join('');
-  return estimatedUsage(request, estimateTokens(text));
+function estimateUsage(request: Json, choices: Json[]): Usage {
+  return estimatedUsage(request, estimateTokens(choices.map(choiceText).join('')));
 }
 
 /** OpenAI's base64 embedding encoding: the vector as little-endian float32 bytes. */

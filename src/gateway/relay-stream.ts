@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { badGateway, gatewayTimeout, type ZsError } from '../errors.js';
+import { choiceText, type AnswerCapture } from './capture.js';
 import type { Json } from './providers/index.js';
 import { routeHeaders, type RelayContext, type RelayDone } from './relay-context.js';
 import { sseData, SseParser, type SseEvent } from './sse.js';
@@ -48,7 +49,7 @@ export async function relayStream(
       ),
     };
   }
-  const overheadMs = performance.now() - call.startedAt - ctx.upstreamMs;
+  const overheadMs = performance.now() - call.startedAt - call.trace.upstreamMs;
   call.sink.start(routeHeaders(ctx, overheadMs));
   const provider = candidate.target.endpoint.provider;
   const clientWantsUsage = (call.body.stream_options as Json | undefined)?.include_usage === true;
@@ -65,6 +66,7 @@ export async function relayStream(
       event.data,
       event.raw,
       state,
+      outcome.answer,
       (c) => provider.mapChunk(call.op, c),
       candidate.model,
       clientWantsUsage,
@@ -108,15 +110,21 @@ export async function relayStream(
   if (failure) {
     outcome.status = failure.status;
     outcome.errorCode = failure.code;
-    if (failure.code !== 'client_closed') {
-      breaker.failure(failure.code);
-      await call.sink.write(sseData(JSON.stringify(failure.toBody())));
-    }
+    if (failure.code !== 'client_closed') breaker.failure(failure.code);
   } else {
     breaker.success();
     outcome.status = 200;
-    await call.sink.write('data: [DONE]\n\n');
   }
+  // The record is durable before the stream's last event; if it cannot be written, the stream
+  // ends with audit_unavailable instead of [DONE].
+  try {
+    await call.trace.settle();
+  } catch (err) {
+    failure ??= err as ZsError;
+  }
+  if (!failure) await call.sink.write('data: [DONE]\n\n');
+  else if (failure.code !== 'client_closed')
+    await call.sink.write(sseData(JSON.stringify(failure.toBody())));
   call.sink.end();
   return { ok: true };
 }
@@ -125,6 +133,7 @@ function transform(
   data: string | null,
   raw: string,
   state: StreamState,
+  answer: AnswerCapture,
   map: (chunk: Json) => Json,
   model: string,
   clientWantsUsage: boolean,
@@ -148,9 +157,9 @@ function transform(
   if (usage) state.usage = usage;
   const choices = (chunk.choices as Json[] | undefined) ?? [];
   for (const choice of choices) {
-    const delta = choice.delta as Json | undefined;
-    const text = delta?.content ?? choice.text;
-    if (typeof text === 'string') state.completionEstimate += estimateTokens(text);
+    const text = choiceText(choice);
+    answer.add(text);
+    state.completionEstimate += estimateTokens(text);
     if (choice.finish_reason) state.finished = true;
   }
   if (!clientWantsUsage && usage) {

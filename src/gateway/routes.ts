@@ -1,8 +1,11 @@
 import { once } from 'node:events';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { forbidden, notFound, badRequest } from '../errors.js';
+import { badRequest, forbidden, notFound, type ZsError } from '../errors.js';
 import type { KeyGrant } from '../identity/keys.js';
+import type { RuntimeModel } from '../registry/snapshot.js';
 import type { Hub } from '../server/hub.js';
+import { AnswerCapture } from './capture.js';
+import { CallTrace, newOutcome } from './outcome.js';
 import { runCall } from './pipeline.js';
 import type { Operation } from './providers/index.js';
 import type { StreamSink } from './relay-stream.js';
@@ -49,6 +52,29 @@ function sinkFor(request: FastifyRequest, reply: FastifyReply): StreamSink {
   };
 }
 
+function checkModel(
+  hub: Hub,
+  grant: KeyGrant,
+  op: Operation,
+  name: string,
+  url: string,
+): RuntimeModel {
+  const model = hub.registry.models.get(name);
+  if (!model)
+    throw notFound('model_not_found', `The model ${name} does not exist.`, { param: 'model' });
+  if (grant.models && !grant.models.has(name)) {
+    throw forbidden('model_not_allowed', `This API key may not use the model ${name}.`, {
+      param: 'model',
+    });
+  }
+  if (!model.targets.some((t) => t.endpoint.provider.operations.has(op))) {
+    throw badRequest('operation_not_supported', `The model ${name} does not offer ${url}.`, {
+      param: 'model',
+    });
+  }
+  return model;
+}
+
 /** The OpenAI-compatible data plane. Every call: key → model → route → relay → outcome. */
 export function gatewayRoutes(hub: Hub) {
   return async function routes(app: FastifyInstance): Promise<void> {
@@ -72,48 +98,47 @@ export function gatewayRoutes(hub: Hub) {
 
     const relay = (op: Operation) => async (request: FastifyRequest, reply: FastifyReply) => {
       const grant = await authenticate(request);
-      const body = validateBody(op, request.body);
-      const name = body.model as string;
-      const model = hub.registry.models.get(name);
-      if (!model)
-        throw notFound('model_not_found', `The model ${name} does not exist.`, { param: 'model' });
-      if (grant.models && !grant.models.has(name)) {
-        throw forbidden('model_not_allowed', `This API key may not use the model ${name}.`, {
-          param: 'model',
-        });
-      }
-      if (!model.targets.some((t) => t.endpoint.provider.operations.has(op))) {
-        throw badRequest(
-          'operation_not_supported',
-          `The model ${name} does not offer ${request.url}.`,
-          { param: 'model' },
-        );
-      }
-      const controller = new AbortController();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) controller.abort();
+      // From here on the call is the key's: every outcome, refusals included, is recorded.
+      const raw = request.body as Record<string, unknown> | null | undefined;
+      const outcome = newOutcome({
+        requestId: request.id,
+        op,
+        grant,
+        ip: request.ip,
+        model: typeof raw?.model === 'string' ? raw.model.slice(0, 200) : '',
+        stream: raw?.stream === true,
+        prompt: raw && typeof raw === 'object' ? (raw.messages ?? raw.prompt ?? raw.input) : null,
+        answer: new AnswerCapture(hub.policies.storesContent(grant.orgPath)),
       });
-      await runCall(
-        {
-          pools: hub.pools,
-          breakers: hub.breakers,
-          retry: hub.config.gateway,
-          observe: (o) => hub.observe(o),
-        },
-        {
-          op,
-          body,
-          grant,
-          model,
-          registry: hub.registry,
-          requestId: request.id,
-          traceparent: nextTraceparent(request.headers.traceparent),
-          startedAt: request.startedAt,
-          clientSignal: controller.signal,
-          sink: sinkFor(request, reply),
-        },
-      );
-      return reply;
+      const trace = new CallTrace(outcome, request.startedAt, (o) => hub.settle(o));
+      try {
+        const body = validateBody(op, request.body);
+        const model = checkModel(hub, grant, op, body.model as string, request.url);
+        const controller = new AbortController();
+        reply.raw.on('close', () => {
+          if (!reply.raw.writableFinished) controller.abort();
+        });
+        await runCall(
+          { pools: hub.pools, breakers: hub.breakers, retry: hub.config.gateway },
+          {
+            op,
+            body,
+            grant,
+            model,
+            registry: hub.registry,
+            requestId: request.id,
+            traceparent: nextTraceparent(request.headers.traceparent),
+            startedAt: request.startedAt,
+            trace,
+            clientSignal: controller.signal,
+            sink: sinkFor(request, reply),
+          },
+        );
+        return reply;
+      } catch (err) {
+        await trace.fail(err as ZsError);
+        throw err;
+      }
     };
 
     app.post('/v1/chat/completions', relay('chat'));

@@ -1,10 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { unauthenticated } from '../errors.js';
+import { audited } from '../ledger/audited.js';
+import type { ActionRecord } from '../metering/recorder.js';
 import type { Hub } from '../server/hub.js';
 import { authenticator } from './authn.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
 import { createOrg, listOrgs, orgView } from './orgs.js';
-import { assertCan, ROLES, type Role } from './principal.js';
+import { assertCan, ROLES, type Principal, type Role } from './principal.js';
 import { changePassword, listLogins, login, logout } from './sessions.js';
 import { createUser, grantRole, listUsers, revokeRole, setLocked } from './users.js';
 
@@ -21,6 +23,13 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
   return async function routes(app: FastifyInstance): Promise<void> {
     const auth = authenticator(hub, operatorToken);
     const db = hub.store.db;
+    const record = (a: ActionRecord) => hub.recordAction(a);
+    const act = (
+      request: FastifyRequest,
+      actor: Principal | string,
+      action: string,
+      object: string | null,
+    ) => ({ record, ip: request.ip, requestId: request.id, actor, action, object });
 
     app.post<{ Body: { username: string; password: string } }>(
       '/api/v1/auth/login',
@@ -37,7 +46,10 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
         },
       },
       async (request) => {
-        const result = await login(db, hub.config.security, { ...request.body, ip: request.ip });
+        const { username } = request.body;
+        const result = await audited(act(request, `user:${username}`, 'auth.login', username), () =>
+          login(db, hub.config.security, { ...request.body, ip: request.ip }),
+        );
         return {
           token: result.token,
           must_change_password: result.mustChangePassword,
@@ -48,7 +60,10 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
 
     app.post('/api/v1/auth/logout', { schema: tags('auth') }, async (request) => {
       const principal = await auth(request, { allowPendingPasswordChange: true });
-      if ('sessionId' in principal) await logout(db, principal.sessionId);
+      if ('sessionId' in principal)
+        await audited(act(request, principal, 'auth.logout', principal.name), () =>
+          logout(db, principal.sessionId),
+        );
       return { ok: true };
     });
 
@@ -69,11 +84,13 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
         const principal = await auth(request, { allowPendingPasswordChange: true });
         if (!('sessionId' in principal))
           throw unauthenticated('unauthenticated', 'Only a logged-in user changes a password.');
-        await changePassword(db, hub.config.security, principal, {
-          current: request.body.current_password,
-          next: request.body.new_password,
-          ip: request.ip,
-        });
+        await audited(act(request, principal, 'auth.password_change', principal.name), () =>
+          changePassword(db, hub.config.security, principal, {
+            current: request.body.current_password,
+            next: request.body.new_password,
+            ip: request.ip,
+          }),
+        );
         return { ok: true };
       },
     );
@@ -111,8 +128,13 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
           },
         },
       },
-      async (request, reply) =>
-        reply.status(201).send(orgView(await createOrg(db, await auth(request), request.body))),
+      async (request, reply) => {
+        const p = await auth(request);
+        const org = await audited(act(request, p, 'org.create', request.body.code), () =>
+          createOrg(db, p, request.body),
+        );
+        return reply.status(201).send(orgView(org));
+      },
     );
 
     app.get('/api/v1/users', { schema: tags('users') }, async (request) => ({
@@ -139,14 +161,19 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
       },
       async (request, reply) => {
         const b = request.body;
-        return reply.status(201).send(
-          await createUser(db, await auth(request), {
-            username: b.username,
-            displayName: b.display_name ?? b.username,
-            org: b.org,
-            password: b.password,
-          }),
+        const p = await auth(request);
+        const user = await audited(
+          act(request, p, 'user.create', b.username),
+          () =>
+            createUser(db, p, {
+              username: b.username,
+              displayName: b.display_name ?? b.username,
+              org: b.org,
+              password: b.password,
+            }),
+          () => ({ org: b.org }),
         );
+        return reply.status(201).send(user);
       },
     );
 
@@ -163,16 +190,30 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
           },
         },
       },
-      async (request) => ({
-        roles: await grantRole(db, await auth(request), request.params.username, request.body.role),
-      }),
+      async (request) => {
+        const p = await auth(request);
+        const { username } = request.params;
+        const { role } = request.body;
+        const roles = await audited(
+          act(request, p, 'role.grant', username),
+          () => grantRole(db, p, username, role),
+          () => ({ role }),
+        );
+        return { roles };
+      },
     );
 
     app.delete<{ Params: { username: string; role: Role } }>(
       '/api/v1/users/:username/roles/:role',
       { schema: tags('users') },
       async (request) => {
-        await revokeRole(db, await auth(request), request.params.username, request.params.role);
+        const p = await auth(request);
+        const { username, role } = request.params;
+        await audited(
+          act(request, p, 'role.revoke', username),
+          () => revokeRole(db, p, username, role),
+          () => ({ role }),
+        );
         return { ok: true };
       },
     );
@@ -191,7 +232,12 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
         },
       },
       async (request) => {
-        await setLocked(db, await auth(request), request.params.username, request.body.locked);
+        const p = await auth(request);
+        const { username } = request.params;
+        const { locked } = request.body;
+        await audited(act(request, p, locked ? 'user.lock' : 'user.unlock', username), () =>
+          setLocked(db, p, username, locked),
+        );
         return { ok: true };
       },
     );
@@ -227,11 +273,23 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
       },
       async (request, reply) => {
         const b = request.body;
-        const created = await createKey(
-          db,
-          await auth(request),
-          { org: b.org, name: b.name, models: b.models, ipAllow: b.ip_allow, expires: b.expires },
-          new Set(hub.registry.models.keys()),
+        const p = await auth(request);
+        const created = await audited(
+          act(request, p, 'key.create', b.org),
+          () =>
+            createKey(
+              db,
+              p,
+              {
+                org: b.org,
+                name: b.name,
+                models: b.models,
+                ipAllow: b.ip_allow,
+                expires: b.expires,
+              },
+              new Set(hub.registry.models.keys()),
+            ),
+          (c) => ({ key_id: c.info.id, name: c.info.name, prefix: c.info.prefix }),
         );
         await hub.sync();
         return reply.status(201).send({ ...created.info, key: created.key });
@@ -242,7 +300,10 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
       '/api/v1/keys/:id',
       { schema: tags('keys') },
       async (request) => {
-        const info = await revokeKey(db, await auth(request), request.params.id);
+        const p = await auth(request);
+        const info = await audited(act(request, p, 'key.revoke', request.params.id), () =>
+          revokeKey(db, p, request.params.id),
+        );
         await hub.sync();
         return info;
       },

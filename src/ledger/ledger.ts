@@ -24,29 +24,33 @@ export class Ledger {
   ) {}
 
   /** Append entries in one transaction; they are durable when the promise resolves. */
-  async append(inputs: readonly LedgerEntryInput[]): Promise<LedgerEntry[]> {
+  append(inputs: readonly LedgerEntryInput[]): Promise<LedgerEntry[]> {
+    if (!inputs.length) return Promise.resolve([]);
+    return this.db.transaction((tx) => this.appendIn(tx, inputs));
+  }
+
+  /** Append inside the caller's transaction (with the usage rows that reference the entries). */
+  async appendIn(tx: Db, inputs: readonly LedgerEntryInput[]): Promise<LedgerEntry[]> {
     if (!inputs.length) return [];
-    return this.db.transaction(async (tx) => {
-      const head = await lockHead(tx);
-      let seq = head.seq;
-      let prevHash = head.hash;
-      const rows: LedgerEntry[] = inputs.map((input) => {
-        seq += 1;
-        const hash = entryHash(prevHash, seq, input);
-        const row = { ...input, seq, prevHash, hash };
-        prevHash = hash;
-        return row;
-      });
-      await tx.insert(schema.ledgerEntries).values(rows);
-      await tx
-        .update(schema.ledgerHead)
-        .set({ seq, hash: prevHash })
-        .where(eq(schema.ledgerHead.id, 1));
-      if (Math.floor(seq / this.checkpointEvery) > Math.floor(head.seq / this.checkpointEvery)) {
-        await this.sign(tx, seq, prevHash);
-      }
-      return rows;
+    const head = await lockHead(tx);
+    let seq = head.seq;
+    let prevHash = head.hash;
+    const rows: LedgerEntry[] = inputs.map((input) => {
+      seq += 1;
+      const hash = entryHash(prevHash, seq, input);
+      const row = { ...input, seq, prevHash, hash };
+      prevHash = hash;
+      return row;
     });
+    await tx.insert(schema.ledgerEntries).values(rows);
+    await tx
+      .update(schema.ledgerHead)
+      .set({ seq, hash: prevHash })
+      .where(eq(schema.ledgerHead.id, 1));
+    if (Math.floor(seq / this.checkpointEvery) > Math.floor(head.seq / this.checkpointEvery)) {
+      await this.sign(tx, seq, prevHash);
+    }
+    return rows;
   }
 
   /** Sign the current head (if it has moved since the last checkpoint). */

@@ -8,8 +8,15 @@ import type { CallOutcome, OutcomeObserver } from '../gateway/outcome.js';
 import { UpstreamPools } from '../gateway/upstream.js';
 import { bootstrapAdmins } from '../identity/bootstrap.js';
 import { applyOrgTree, ensureRootOrg, type Org } from '../identity/orgs.js';
+import { configDigest } from '../ledger/config-digest.js';
+import { Ledger } from '../ledger/ledger.js';
+import { AuditPolicies, applyPolicies, loadPolicies } from '../ledger/policy.js';
+import { loadSigner, type Signer } from '../ledger/signer.js';
+import { applyPrices, loadPrices, PriceBook } from '../metering/prices.js';
+import { Recorder, type ActionRecord } from '../metering/recorder.js';
 import { applyRegistry } from '../registry/apply.js';
 import { loadRegistry, type Registry } from '../registry/snapshot.js';
+import { ensurePartitions } from '../store/partitions.js';
 import { openStore, readChangeVersion, type Store } from '../store/index.js';
 import { HubMetrics } from './metrics.js';
 
@@ -24,9 +31,13 @@ export class Hub {
   readonly breakers: Breakers;
   readonly keys: KeyAuthenticator;
   readonly observers: OutcomeObserver[] = [];
+  readonly ledger: Ledger;
+  readonly recorder: Recorder;
   registry: Registry = { endpoints: new Map(), models: new Map() };
+  prices = new PriceBook([]);
+  policies = new AuditPolicies(new Map());
   private version = -1;
-  private timer: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> | null = null;
 
   private constructor(
@@ -35,12 +46,24 @@ export class Hub {
     readonly sealer: Sealer,
     readonly root: Org,
     readonly log: Logger,
+    readonly signer: Signer,
+    /** Public keys whose checkpoint signatures verification accepts. */
+    readonly trustedKeys: readonly string[],
   ) {
     this.breakers = new Breakers({
       failureThreshold: config.gateway.breaker_failure_threshold,
       cooldownMs: config.gateway.breaker_cooldown_ms,
     });
     this.keys = new KeyAuthenticator(store.db);
+    this.ledger = new Ledger(store.db, signer, config.audit.checkpoint_every);
+    this.recorder = new Recorder({
+      db: store.db,
+      ledger: this.ledger,
+      sealer,
+      prices: () => this.prices,
+      storesContent: (orgPath) => this.policies.storesContent(orgPath),
+      log,
+    });
     this.observers.push((o) => this.metrics.observe(o));
   }
 
@@ -57,18 +80,27 @@ export class Hub {
       const root = await ensureRootOrg(store.db, config.root_org);
       await applyOrgTree(store.db, root, config.orgs);
       await applyRegistry(store.db, config, sealer);
+      await applyPrices(store.db, config);
+      await applyPolicies(store.db, config);
       const credentialsFile = await bootstrapAdmins(store.db, root, config.dataDir);
-      const hub = new Hub(config, store, sealer, root, log);
+      await ensurePartitions(store.db);
+      const { signer, trusted } = await loadSigner(store.db, sealer, config.audit.signing_key_file);
+      const hub = new Hub(config, store, sealer, root, log, signer, trusted);
       await hub.sync();
+      await hub.recordAction({
+        actor: 'system',
+        orgId: root.id,
+        action: 'config.apply',
+        object: config.source,
+        outcome: 'ok',
+        ip: null,
+        requestId: null,
+        detail: { config_sm3: configDigest(config), first_start: credentialsFile !== null },
+      });
+      hub.every(3_600_000, () => ensurePartitions(store.db));
       // An embedded database has one owner, and every change goes through this process (which
       // syncs at once), so only a shared server needs polling for other processes' changes.
-      if (config.database_url) {
-        hub.timer = setInterval(
-          () => void hub.sync().catch((err: unknown) => log.warn({ err }, 'sync failed')),
-          config.sync_interval_ms,
-        );
-        hub.timer.unref();
-      }
+      if (config.database_url) hub.every(config.sync_interval_ms, () => hub.sync());
       return { hub, credentialsFile };
     } catch (err) {
       await store.close();
@@ -76,8 +108,31 @@ export class Hub {
     }
   }
 
+  private every(ms: number, task: () => Promise<unknown>): void {
+    const timer = setInterval(
+      () => void task().catch((err: unknown) => this.log.warn({ err }, 'background task failed')),
+      ms,
+    );
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Append a management action to the ledger; durable when the promise resolves. */
+  async recordAction(action: ActionRecord): Promise<void> {
+    await this.recorder.recordAction(action);
+  }
+
+  /**
+   * Settle a finished call: its usage record and ledger entry are written (durably) first, then
+   * every observer sees it. Rejects with audit_unavailable when the record cannot be written.
+   */
+  async settle(outcome: CallOutcome): Promise<void> {
+    await this.recorder.recordCall(outcome);
+    this.observe(outcome);
+  }
+
   /** Hand a finished call to every observer; one failing observer never fails the call or the others. */
-  observe(outcome: CallOutcome): void {
+  private observe(outcome: CallOutcome): void {
     for (const observer of this.observers) {
       try {
         observer(outcome);
@@ -99,6 +154,8 @@ export class Hub {
           firstByteMs: g.first_byte_timeout_ms,
           totalMs: g.total_timeout_ms,
         });
+        this.prices = await loadPrices(this.store.db);
+        this.policies = await loadPolicies(this.store.db);
         this.keys.clear();
         this.version = version;
       } finally {
@@ -109,8 +166,9 @@ export class Hub {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    for (const timer of this.timers) clearInterval(timer);
     await this.syncing?.catch(() => {});
+    await this.recorder.drain();
     await this.pools.close();
     await this.store.close();
   }

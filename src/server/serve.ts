@@ -16,6 +16,7 @@ export function createLogger(config: Config): Logger {
 
 export interface RunningHub {
   url: string;
+  hub: Hub;
   close(): Promise<void>;
 }
 
@@ -50,6 +51,7 @@ export async function serve(config: Config, logger = createLogger(config)): Prom
     let closing: Promise<void> | null = null;
     return {
       url,
+      hub,
       close: () =>
         (closing ??= (async () => {
           await app.close();

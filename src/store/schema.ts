@@ -3,10 +3,14 @@ import {
   bigint,
   bigserial,
   boolean,
+  date,
+  doublePrecision,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
   uuid,
@@ -165,4 +169,100 @@ export const ledgerCheckpoints = pgTable('ledger_checkpoints', {
   keyId: text('key_id').notNull(),
   publicKey: text('public_key').notNull(),
   signature: text('signature').notNull(),
+});
+
+export const modelPrices = pgTable(
+  'model_prices',
+  {
+    model: text('model').notNull(),
+    /** `YYYY-MM-DD`, a Shanghai calendar day. */
+    effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+    /** CNY per 1,000 tokens as exact decimal strings. */
+    inputPer1k: numeric('input_per_1k').notNull(),
+    outputPer1k: numeric('output_per_1k').notNull(),
+    cachedInputPer1k: numeric('cached_input_per_1k'),
+    source: text('source').notNull().default('api'),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.effectiveFrom] })],
+);
+
+export const usageRecords = pgTable('usage_records', {
+  at: ts('at').notNull(),
+  requestId: text('request_id').notNull(),
+  orgId: uuid('org_id').notNull(),
+  keyId: uuid('key_id'),
+  userId: uuid('user_id'),
+  appId: text('app_id'),
+  op: text('op').notNull(),
+  model: text('model').notNull(),
+  servedModel: text('served_model'),
+  endpoint: text('endpoint'),
+  stream: boolean('stream').notNull(),
+  dataLevel: text('data_level'),
+  promptTokens: integer('prompt_tokens').notNull(),
+  completionTokens: integer('completion_tokens').notNull(),
+  cachedTokens: integer('cached_tokens').notNull(),
+  estimated: boolean('estimated').notNull(),
+  latencyMs: real('latency_ms').notNull(),
+  ttftMs: real('ttft_ms'),
+  status: integer('status').notNull(),
+  errorCode: text('error_code'),
+  attempts: integer('attempts').notNull(),
+  costNano: bigint('cost_nano', { mode: 'bigint' }).notNull(),
+  ledgerSeq: bigint('ledger_seq', { mode: 'number' }).notNull(),
+});
+
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    orgId: uuid('org_id').notNull(),
+    keyId: uuid('key_id').notNull(),
+    model: text('model').notNull(),
+    requests: bigint('requests', { mode: 'number' }).notNull(),
+    errors: bigint('errors', { mode: 'number' }).notNull(),
+    promptTokens: bigint('prompt_tokens', { mode: 'number' }).notNull(),
+    completionTokens: bigint('completion_tokens', { mode: 'number' }).notNull(),
+    cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull(),
+    costNano: bigint('cost_nano', { mode: 'bigint' }).notNull(),
+    latencyMsSum: doublePrecision('latency_ms_sum').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.orgId, t.keyId, t.model] })],
+);
+
+export const limits = pgTable(
+  'limits',
+  {
+    scope: text('scope').$type<'org' | 'key'>().notNull(),
+    scopeId: uuid('scope_id').notNull(),
+    rpm: integer('rpm'),
+    tpm: integer('tpm'),
+    monthlyTokens: bigint('monthly_tokens', { mode: 'number' }),
+    monthlyBudgetNano: bigint('monthly_budget_nano', { mode: 'bigint' }),
+    source: text('source').notNull().default('api'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.scopeId] })],
+);
+
+export const orgPolicies = pgTable('org_policies', {
+  orgId: uuid('org_id').primaryKey(),
+  storeContent: boolean('store_content').notNull(),
+  source: text('source').notNull().default('api'),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const ledgerContent = pgTable('ledger_content', {
+  requestId: text('request_id').primaryKey(),
+  at: ts('at').notNull(),
+  orgId: uuid('org_id').notNull(),
+  sealed: text('sealed').notNull(),
+});
+
+export const ledgerKeys = pgTable('ledger_keys', {
+  keyId: text('key_id').primaryKey(),
+  publicKey: text('public_key').notNull(),
+  privateKeySealed: text('private_key_sealed').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
 });

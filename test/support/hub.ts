@@ -6,6 +6,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { stringify } from 'yaml';
 import { loadConfig, type Config } from '../../src/config/index.js';
+import type { Hub } from '../../src/server/hub.js';
 import { serve, type RunningHub } from '../../src/server/serve.js';
 import { OWNER_FILE, type OwnerInfo } from '../../src/server/lock.js';
 
@@ -14,6 +15,8 @@ export const SERVER_URL = process.env.ZS_TEST_DATABASE_URL;
 
 export interface TestHub {
   url: string;
+  /** The running hub itself (same process), for checking what it stored. */
+  readonly hub: Hub;
   config: Config;
   dataDir: string;
   operatorToken: string;
@@ -73,6 +76,9 @@ export async function startHub(
   const owner = () => JSON.parse(readFileSync(path.join(dataDir, OWNER_FILE), 'utf8')) as OwnerInfo;
   const hub: TestHub = {
     url: running.url,
+    get hub() {
+      return running.hub;
+    },
     config,
     dataDir,
     operatorToken: owner().token!,

@@ -1,5 +1,6 @@
 import { m0001 } from './0001-foundation.js';
 import { m0002 } from './0002-ledger.js';
+import { m0003 } from './0003-metering.js';
 
 export interface Migration {
   id: string;
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** Applied in order, each once, inside a transaction. Never edit a landed migration: add one. */
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003];
