@@ -32,6 +32,8 @@ export interface CallOutcome {
   latencyMs: number;
   ttftMs: number | null;
   overheadMs: number;
+  /** What the call cost in nano-yuan (1e-9 CNY), set when it is recorded. */
+  costNano: bigint;
   /** What the model was asked (messages, prompt or input), for the ledger's digest or content. */
   prompt: unknown;
   answer: AnswerCapture;
@@ -67,6 +69,7 @@ export function newOutcome(input: {
     latencyMs: 0,
     ttftMs: null,
     overheadMs: 0,
+    costNano: 0n,
   };
 }
 

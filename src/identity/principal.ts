@@ -36,7 +36,15 @@ export type Action =
   | 'keys.revoke'
   | 'models.read'
   | 'endpoints.read'
-  | 'logins.read';
+  | 'logins.read'
+  | 'usage.read'
+  | 'prices.write'
+  | 'limits.read'
+  | 'limits.write'
+  | 'policy.write'
+  | 'ledger.verify'
+  | 'ledger.read'
+  | 'ledger.export';
 
 /**
  * Who may do what. 三员 separation: the sysadmin runs the system (orgs, accounts, keys, models)
@@ -56,6 +64,18 @@ const POLICY: Record<Action, readonly Role[]> = {
   'models.read': ROLES,
   'endpoints.read': ['sysadmin', 'secadmin', 'auditor'],
   'logins.read': ['auditor'],
+  // Metering: departments see their own usage and bills; the auditor sees everyone's.
+  'usage.read': ['sysadmin', 'auditor', 'org_admin', 'developer'],
+  'prices.write': ['sysadmin'],
+  'limits.read': ['sysadmin', 'secadmin', 'auditor', 'org_admin', 'developer'],
+  'limits.write': ['sysadmin', 'org_admin'],
+  // Keeping call content is a security policy.
+  'policy.write': ['secadmin'],
+  // The ledger: anyone among the three may check the chain's integrity, only the auditor reads
+  // entries and content or exports them; nobody can change or delete entries through any API.
+  'ledger.verify': ['sysadmin', 'secadmin', 'auditor'],
+  'ledger.read': ['auditor'],
+  'ledger.export': ['auditor'],
 };
 
 export function can(principal: Principal, action: Action): boolean {

@@ -75,6 +75,7 @@ export class Recorder {
             cached: usage.cachedTokens,
           })
         : 0n;
+    outcome.costNano = costNano;
     const storeContent = this.deps.storesContent(outcome.orgPath);
     return this.enqueue((done) => ({ kind: 'call', outcome, at, costNano, storeContent, done }));
   }
