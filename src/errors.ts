@@ -58,6 +58,10 @@ export const badGateway = make(502, 'server_error');
 export const unavailable = make(503, 'server_error');
 export const gatewayTimeout = make(504, 'server_error');
 
+/** The client went away before the answer was complete (nginx's 499: nobody is there to read it). */
+export const clientClosed = (): ZsError =>
+  new ZsError(499, 'client_closed', 'The client closed the request.', 'invalid_request_error');
+
 export const internalError = (): ZsError =>
   new ZsError(
     500,

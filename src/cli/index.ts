@@ -2,10 +2,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { loadConfig, type Config } from '../config/index.js';
 import { ConfigError, ZsError } from '../errors.js';
 import { checkIpAllowList, parseExpiry } from '../identity/keys.js';
+import { parseLimits } from '../limits/limits.js';
 import { migrate, openStore } from '../store/index.js';
 import { serve } from '../server/serve.js';
 import { claimDataDir, openOps, type Ops } from './ops.js';
 import { EXIT, printJson, printTable } from './output.js';
+import { registerUsageCommands } from './usage.js';
+import { registerAuditCommands } from './audit.js';
 
 interface Global {
   config?: string;
@@ -99,6 +102,26 @@ export function buildCli(): Command {
       'lifetime like 30d, 12h, 45m, or an ISO-8601 time',
       checked((v) => parseExpiry(v)),
     )
+    .option(
+      '--rpm <n>',
+      'requests per minute for this key',
+      checked((v) => parseLimits({ rpm: v })),
+    )
+    .option(
+      '--tpm <n>',
+      'tokens per minute for this key',
+      checked((v) => parseLimits({ tpm: v })),
+    )
+    .option(
+      '--monthly-tokens <n>',
+      'tokens per calendar month (Asia/Shanghai) for this key',
+      checked((v) => parseLimits({ monthly_tokens: v })),
+    )
+    .option(
+      '--monthly-budget <cny>',
+      'CNY per calendar month for this key, an exact decimal like 500 or 12.50',
+      checked((v) => parseLimits({ monthly_budget: v })),
+    )
     .option('--json', 'print the result as JSON')
     .action(
       async (
@@ -108,6 +131,10 @@ export function buildCli(): Command {
           models?: string;
           ipAllow?: string;
           expires?: string;
+          rpm?: string;
+          tpm?: string;
+          monthlyTokens?: string;
+          monthlyBudget?: string;
           json?: boolean;
         },
         cmd: Command,
@@ -119,6 +146,13 @@ export function buildCli(): Command {
             models: split(opts.models),
             ipAllow: split(opts.ipAllow),
             expires: opts.expires,
+            limits: {
+              rpm: opts.rpm === undefined ? undefined : Number(opts.rpm),
+              tpm: opts.tpm === undefined ? undefined : Number(opts.tpm),
+              monthly_tokens:
+                opts.monthlyTokens === undefined ? undefined : Number(opts.monthlyTokens),
+              monthly_budget: opts.monthlyBudget,
+            },
           }),
         );
         if (opts.json) printJson(created);
@@ -189,6 +223,8 @@ export function buildCli(): Command {
       );
     });
 
+  registerUsageCommands(program, withOps);
+  registerAuditCommands(program, withOps);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }

@@ -9,8 +9,16 @@ import { operatorPrincipal } from '../identity/principal.js';
 import { audited } from '../ledger/audited.js';
 import { applyPolicies } from '../ledger/policy.js';
 import { applyPrices } from '../metering/prices.js';
+import { monthlyBill, type Bill } from '../metering/bills.js';
+import {
+  usageQueryString,
+  usageReport,
+  type UsageInput,
+  type UsageReport,
+} from '../metering/query.js';
 import { Ledger } from '../ledger/ledger.js';
 import { loadSigner } from '../ledger/signer.js';
+import { directAuditOps, remoteAuditOps, type AuditOps } from './audit-ops.js';
 import type { ActionRecord } from '../metering/recorder.js';
 import { applyRegistry } from '../registry/apply.js';
 import { loadRegistry } from '../registry/snapshot.js';
@@ -26,6 +34,11 @@ export interface Ops {
   revokeKey(id: string): Promise<KeyInfo>;
   listOrgs(): Promise<OrgView[]>;
   listModels(): Promise<ModelView[]>;
+  usage(input: UsageInput): Promise<UsageReport>;
+  bill(org: string, month: string): Promise<Bill>;
+  verifyLedger: AuditOps['verifyLedger'];
+  exportLedger: AuditOps['exportLedger'];
+  purgeLedger: AuditOps['purgeLedger'];
   close(): Promise<void>;
 }
 
@@ -89,7 +102,7 @@ async function directOps(config: Config): Promise<Ops> {
       (await store.db.select({ name: schema.models.name }).from(schema.models)).map((m) => m.name),
     );
   // Changes made here are audited like the hub's own: the ledger is in the same database.
-  const { signer } = await loadSigner(store.db, sealer, config.audit.signing_key_file);
+  const { signer, trusted } = await loadSigner(store.db, sealer, config.audit.signing_key_file);
   const ledger = new Ledger(store.db, signer, config.audit.checkpoint_every);
   const act = (action: string, object: string | null) => ({
     record: (a: ActionRecord) => ledger.append([{ ...a, at: new Date() }]),
@@ -119,6 +132,18 @@ async function directOps(config: Config): Promise<Ops> {
       const { models } = await loadRegistry(store.db, sealer, noTimeouts);
       return [...models.values()].map(modelView);
     },
+    usage: (input) => usageReport(store.db, principal, input),
+    bill: (org, month) => monthlyBill(store.db, principal, { org, month }),
+    ...directAuditOps({
+      db: store.db,
+      ledger,
+      signer,
+      trusted,
+      principal,
+      retentionDays: config.audit.retention_days,
+      rootId: root.id,
+      record: (a) => ledger.append([{ ...a, at: new Date() }]),
+    }),
     async close() {
       await store.close();
       claim?.release();
@@ -159,6 +184,7 @@ function remoteOps(url: string, token: string): Ops {
         models: input.models,
         ip_allow: input.ipAllow,
         expires: input.expires,
+        limits: input.limits,
       }),
     listKeys: async (org) =>
       (
@@ -170,6 +196,10 @@ function remoteOps(url: string, token: string): Ops {
     revokeKey: (id) => call('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`),
     listOrgs: async () => (await call<{ data: OrgView[] }>('GET', '/api/v1/orgs')).data,
     listModels: async () => (await call<{ data: ModelView[] }>('GET', '/api/v1/models')).data,
+    usage: (input) => call('GET', `/api/v1/usage${usageQueryString(input)}`),
+    bill: (org, month) =>
+      call('GET', `/api/v1/bills/${encodeURIComponent(month)}?org=${encodeURIComponent(org)}`),
+    ...remoteAuditOps(url, token, call),
     close: async () => {},
   };
 }

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { badGateway, gatewayTimeout, rateLimited, ZsError } from '../errors.js';
+import { badGateway, clientClosed, gatewayTimeout, rateLimited, ZsError } from '../errors.js';
 import type { RuntimeEndpoint } from '../registry/snapshot.js';
 import type { Json, Operation } from './providers/index.js';
 import { classifyNetworkError, type UpstreamPools } from './upstream.js';
@@ -60,12 +60,7 @@ export async function attempt(pools: UpstreamPools, input: AttemptInput): Promis
       return {
         ok: false,
         upstreamMs,
-        error: new ZsError(
-          499,
-          'client_closed',
-          'The client closed the request.',
-          'invalid_request_error',
-        ),
+        error: clientClosed(),
         retry: { retriable: false, sameTarget: false, afterMs: null, breaker: false },
       };
     }

@@ -1,4 +1,4 @@
-import { unavailable, type ZsError } from '../errors.js';
+import { clientClosed, unavailable, type ZsError } from '../errors.js';
 import type { KeyGrant } from '../identity/keys.js';
 import type { Registry, RuntimeModel } from '../registry/snapshot.js';
 import { attempt } from './attempt.js';
@@ -118,8 +118,8 @@ export async function runCall(deps: PipelineDeps, call: Call): Promise<void> {
       }
       if (outcome.attempts >= deps.retry.max_attempts) break;
     }
-    if (call.clientSignal.aborted)
-      throw lastError ?? unavailable('client_closed', 'The client closed the request.');
+    // Gone while waiting to retry: recorded as the client's doing, not the last upstream error.
+    if (call.clientSignal.aborted) throw clientClosed();
     throw finalError(lastError, outcome.attempts);
   } catch (err) {
     // Recorded before the error response goes out.

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { badGateway, gatewayTimeout, type ZsError } from '../errors.js';
+import { badGateway, clientClosed, gatewayTimeout, type ZsError } from '../errors.js';
 import { choiceText, type AnswerCapture } from './capture.js';
 import type { Json } from './providers/index.js';
 import { routeHeaders, type RelayContext, type RelayDone } from './relay-context.js';
@@ -93,10 +93,13 @@ export async function relayStream(
             'upstream_timeout',
             'The model stopped sending before the answer was complete.',
           )
-        : badGateway(
-            kind === 'aborted' ? 'client_closed' : 'stream_interrupted',
-            'The model stream was interrupted before the answer was complete.',
-          );
+        : kind === 'aborted'
+          ? // The client left: not the upstream's fault, so not a 502 (499, as before the first byte).
+            clientClosed()
+          : badGateway(
+              'stream_interrupted',
+              'The model stream was interrupted before the answer was complete.',
+            );
   }
   if (!failure && state.upstreamError)
     failure = badGateway('upstream_error', 'The model reported an error mid-stream.');

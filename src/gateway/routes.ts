@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, forbidden, notFound, type ZsError } from '../errors.js';
+import { badRequest, forbidden, notFound, ZsError } from '../errors.js';
 import type { KeyGrant } from '../identity/keys.js';
+import type { Ticket } from '../limits/counters.js';
+import { MONTHLY_CODES } from '../limits/refusal.js';
 import type { RuntimeModel } from '../registry/snapshot.js';
 import type { Hub } from '../server/hub.js';
 import { AnswerCapture } from './capture.js';
@@ -110,10 +112,34 @@ export function gatewayRoutes(hub: Hub) {
         prompt: raw && typeof raw === 'object' ? (raw.messages ?? raw.prompt ?? raw.input) : null,
         answer: new AnswerCapture(hub.policies.storesContent(grant.orgPath)),
       });
-      const trace = new CallTrace(outcome, request.startedAt, (o) => hub.settle(o));
+      // The reservation (if a limit applies) is reconciled once the call is recorded, however
+      // it ends: CallTrace settles exactly once.
+      let ticket: Ticket | null = null;
+      const trace = new CallTrace(outcome, request.startedAt, async (o) => {
+        try {
+          await hub.settle(o);
+        } finally {
+          // The call is recorded by now: a counter problem must not turn it into an error.
+          if (ticket)
+            await hub.limiter
+              .settle(ticket, o)
+              .catch((err: unknown) =>
+                request.log.error({ err, requestId: o.requestId }, 'reconciling limits failed'),
+              );
+        }
+      });
       try {
         const body = validateBody(op, request.body);
         const model = checkModel(hub, grant, op, body.model as string, request.url);
+        ticket = await hub.limiter
+          .admit({ grant, op, body, model, registry: hub.registry, prices: hub.prices })
+          .catch((err: unknown) => {
+            // OpenAI SDKs retry a 429 on their own; a month's quota or budget will not come back
+            // in seconds, so tell them not to.
+            if (err instanceof ZsError && MONTHLY_CODES.has(err.code))
+              void reply.header('x-should-retry', 'false');
+            throw err;
+          });
         const controller = new AbortController();
         reply.raw.on('close', () => {
           if (!reply.raw.writableFinished) controller.abort();

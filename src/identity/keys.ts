@@ -3,6 +3,14 @@ import { isIP } from 'node:net';
 import { and, desc, eq, isNull, like } from 'drizzle-orm';
 import { sm3Hex } from '../crypto/sm.js';
 import { badRequest, notFound } from '../errors.js';
+import {
+  hasLimits,
+  limitsFromBody,
+  limitsView,
+  type LimitsBody,
+  type LimitsView,
+} from '../limits/limits.js';
+import { rowLimits, writeLimits } from '../limits/store.js';
 import { bumpChangeVersion, schema, type Db } from '../store/index.js';
 import { orgInScope } from './orgs.js';
 import { actorLabel, assertCan, inScope, type Principal } from './principal.js';
@@ -21,6 +29,8 @@ export interface KeyInfo {
   revoked_at: Date | null;
   created_by: string;
   created_at: Date;
+  /** The key's own limits (its organisations' limits apply too), or null for none. */
+  limits: LimitsView | null;
 }
 
 export interface NewKey {
@@ -30,6 +40,8 @@ export interface NewKey {
   ipAllow?: string[] | undefined;
   /** `30d`, `12h`, `45m`, or an ISO-8601 time. */
   expires?: string | undefined;
+  /** rpm, tpm, monthly_tokens, monthly_budget (exact CNY decimal) for this key alone. */
+  limits?: LimitsBody | undefined;
 }
 
 export const hashKey = (key: string): string => sm3Hex(key);
@@ -87,44 +99,67 @@ export async function createKey(
   const name = input.name.trim();
   if (!name || name.length > 100)
     throw badRequest('invalid_name', 'Key name must be 1-100 characters.', { param: 'name' });
+  const limits = limitsFromBody(input.limits ?? {});
 
   const key = KEY_PREFIX + randomBytes(32).toString('base64url');
-  const [row] = await db
-    .insert(schema.apiKeys)
-    .values({
-      orgId: org.id,
-      name,
-      prefix: key.slice(0, 10),
-      keyHash: hashKey(key),
-      models: input.models?.length ? input.models : null,
-      ipAllow: input.ipAllow?.length ? input.ipAllow : null,
-      expiresAt: input.expires ? parseExpiry(input.expires) : null,
-      createdBy: actorLabel(principal),
-    })
-    .returning();
+  const row = await db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(schema.apiKeys)
+      .values({
+        orgId: org.id,
+        name,
+        prefix: key.slice(0, 10),
+        keyHash: hashKey(key),
+        models: input.models?.length ? input.models : null,
+        ipAllow: input.ipAllow?.length ? input.ipAllow : null,
+        expiresAt: input.expires ? parseExpiry(input.expires) : null,
+        createdBy: actorLabel(principal),
+      })
+      .returning();
+    await writeLimits(tx, 'key', inserted!.id, limits);
+    return inserted!;
+  });
   await bumpChangeVersion(db);
-  return { info: toInfo(row!, org.code), key };
+  return { info: toInfo(row, org.code, hasLimits(limits) ? limitsView(limits) : null), key };
 }
+
+/** A key row with its organisation's code and its own limits row, if any. */
+const keyColumns = {
+  key: schema.apiKeys,
+  orgCode: schema.orgs.code,
+  orgPath: schema.orgs.path,
+  limits: schema.limits,
+};
+const limitsOfKey = and(
+  eq(schema.limits.scope, 'key'),
+  eq(schema.limits.scopeId, schema.apiKeys.id),
+);
+const keyLimits = (row: typeof schema.limits.$inferSelect | null): LimitsView | null =>
+  row ? limitsView(rowLimits(row)) : null;
 
 export async function listKeys(db: Db, principal: Principal, orgCode?: string): Promise<KeyInfo[]> {
   assertCan(principal, 'keys.read');
   const under = orgCode ? (await orgInScope(db, principal, orgCode)).path : principal.orgPath;
   const rows = await db
-    .select({ key: schema.apiKeys, orgCode: schema.orgs.code, orgPath: schema.orgs.path })
+    .select(keyColumns)
     .from(schema.apiKeys)
     .innerJoin(schema.orgs, eq(schema.orgs.id, schema.apiKeys.orgId))
+    .leftJoin(schema.limits, limitsOfKey)
     .where(like(schema.orgs.path, `${under}%`))
     .orderBy(desc(schema.apiKeys.createdAt));
-  return rows.filter((r) => inScope(principal, r.orgPath)).map((r) => toInfo(r.key, r.orgCode));
+  return rows
+    .filter((r) => inScope(principal, r.orgPath))
+    .map((r) => toInfo(r.key, r.orgCode, keyLimits(r.limits)));
 }
 
 export async function revokeKey(db: Db, principal: Principal, id: string): Promise<KeyInfo> {
   assertCan(principal, 'keys.revoke');
   const found = /^[0-9a-f-]{36}$/i.test(id)
     ? await db
-        .select({ key: schema.apiKeys, orgCode: schema.orgs.code, orgPath: schema.orgs.path })
+        .select(keyColumns)
         .from(schema.apiKeys)
         .innerJoin(schema.orgs, eq(schema.orgs.id, schema.apiKeys.orgId))
+        .leftJoin(schema.limits, limitsOfKey)
         .where(eq(schema.apiKeys.id, id))
     : [];
   const hit = found[0];
@@ -136,7 +171,7 @@ export async function revokeKey(db: Db, principal: Principal, id: string): Promi
     .where(and(eq(schema.apiKeys.id, id), isNull(schema.apiKeys.revokedAt)))
     .returning();
   await bumpChangeVersion(db);
-  return toInfo(row ?? hit.key, hit.orgCode);
+  return toInfo(row ?? hit.key, hit.orgCode, keyLimits(hit.limits));
 }
 
 /** What the gateway needs to authorise a call; looked up by the key's SM3 hash. */
@@ -170,7 +205,11 @@ export async function findKeyGrant(db: Db, keyHash: string): Promise<KeyGrant | 
   };
 }
 
-function toInfo(row: typeof schema.apiKeys.$inferSelect, org: string): KeyInfo {
+function toInfo(
+  row: typeof schema.apiKeys.$inferSelect,
+  org: string,
+  limits: LimitsView | null,
+): KeyInfo {
   return {
     id: row.id,
     name: row.name,
@@ -182,5 +221,6 @@ function toInfo(row: typeof schema.apiKeys.$inferSelect, org: string): KeyInfo {
     revoked_at: row.revokedAt,
     created_by: row.createdBy,
     created_at: row.createdAt,
+    limits,
   };
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { unauthenticated } from '../errors.js';
 import { audited } from '../ledger/audited.js';
+import { readOrgLimits, setOrgLimits } from '../limits/admin.js';
+import { LIMITS_BODY_SCHEMA, type LimitsBody } from '../limits/limits.js';
 import type { ActionRecord } from '../metering/recorder.js';
 import type { Hub } from '../server/hub.js';
 import { authenticator } from './authn.js';
@@ -137,6 +139,28 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
       },
     );
 
+    app.get<{ Params: { code: string } }>(
+      '/api/v1/orgs/:code/limits',
+      { schema: tags('orgs') },
+      async (request) => readOrgLimits(db, await auth(request), request.params.code),
+    );
+
+    app.put<{ Params: { code: string }; Body: LimitsBody }>(
+      '/api/v1/orgs/:code/limits',
+      { schema: { ...tags('orgs'), body: LIMITS_BODY_SCHEMA } },
+      async (request) => {
+        const p = await auth(request);
+        const { code } = request.params;
+        const { after } = await audited(
+          act(request, p, 'limits.set', code),
+          () => setOrgLimits(db, p, code, request.body),
+          (r) => ({ org: code, before: r.before.limits, after: r.after.limits }),
+        );
+        await hub.sync();
+        return after;
+      },
+    );
+
     app.get('/api/v1/users', { schema: tags('users') }, async (request) => ({
       data: await listUsers(db, await auth(request)),
     }));
@@ -251,7 +275,14 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
     );
 
     app.post<{
-      Body: { org: string; name: string; models?: string[]; ip_allow?: string[]; expires?: string };
+      Body: {
+        org: string;
+        name: string;
+        models?: string[];
+        ip_allow?: string[];
+        expires?: string;
+        limits?: LimitsBody;
+      };
     }>(
       '/api/v1/keys',
       {
@@ -266,6 +297,7 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
               models: strList,
               ip_allow: strList,
               expires: str(40),
+              limits: LIMITS_BODY_SCHEMA,
             },
             additionalProperties: false,
           },
@@ -286,10 +318,16 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
                 models: b.models,
                 ipAllow: b.ip_allow,
                 expires: b.expires,
+                limits: b.limits,
               },
               new Set(hub.registry.models.keys()),
             ),
-          (c) => ({ key_id: c.info.id, name: c.info.name, prefix: c.info.prefix }),
+          (c) => ({
+            key_id: c.info.id,
+            name: c.info.name,
+            prefix: c.info.prefix,
+            limits: c.info.limits,
+          }),
         );
         await hub.sync();
         return reply.status(201).send({ ...created.info, key: created.key });

@@ -1,4 +1,4 @@
-import { asc, eq, gte, lte, and, desc } from 'drizzle-orm';
+import { asc, eq, gte, lte, and, desc, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { schema, type Db } from '../store/index.js';
 import { checkpointMessage, entryHash, type LedgerEntry, type LedgerEntryInput } from './chain.js';
@@ -23,16 +23,83 @@ export class Ledger {
     private readonly checkpointEvery = 1000,
   ) {}
 
+  /**
+   * The head as this object's last append left it, once that append committed: while this process
+   * is the only writer, it is still the head (see appendDurably).
+   */
+  private known: { seq: number; hash: string } | null = null;
+
   /** Append entries in one transaction; they are durable when the promise resolves. */
   append(inputs: readonly LedgerEntryInput[]): Promise<LedgerEntry[]> {
     if (!inputs.length) return Promise.resolve([]);
     return this.db.transaction((tx) => this.appendIn(tx, inputs));
   }
 
-  /** Append inside the caller's transaction (with the usage rows that reference the entries). */
-  async appendIn(tx: Db, inputs: readonly LedgerEntryInput[]): Promise<LedgerEntry[]> {
+  /**
+   * Append inside the caller's transaction. `alsoWrite` returns further data-modifying statements
+   * (the usage rows that reference the entries, …) that go into the same SQL statement as the
+   * entries and the new head, so a batch costs two round trips (lock the head, write everything)
+   * whatever it holds.
+   */
+  async appendIn(
+    tx: Db,
+    inputs: readonly LedgerEntryInput[],
+    alsoWrite?: (rows: readonly LedgerEntry[]) => SQL[],
+  ): Promise<LedgerEntry[]> {
     if (!inputs.length) return [];
+    this.known = null;
     const head = await lockHead(tx);
+    const { rows, statement } = this.chain(head, inputs, alsoWrite, false);
+    await tx.execute(statement);
+    const last = rows.at(-1)!;
+    if (Math.floor(last.seq / this.checkpointEvery) > Math.floor(head.seq / this.checkpointEvery)) {
+      await this.sign(tx, last.seq, last.hash);
+    }
+    return rows;
+  }
+
+  /**
+   * Append entries and whatever `alsoWrite` adds, durably, in as few round trips as possible (the
+   * recorder's path: every call waits for it). When this object knows the head (it made the last
+   * append it knows of), everything, the new head and any checkpoint included, is one statement
+   * with no transaction around it; the statement moves the head only from the head it was built
+   * on, checked under the head's row lock, and fails as a whole (nothing written) if another
+   * writer moved it meanwhile. Then, or after any other failure, the append is made again the
+   * locking way (appendIn in a transaction), whose failure the caller sees.
+   */
+  async appendDurably(
+    inputs: readonly LedgerEntryInput[],
+    alsoWrite?: (rows: readonly LedgerEntry[]) => SQL[],
+  ): Promise<LedgerEntry[]> {
+    if (!inputs.length) return [];
+    const known = this.known;
+    this.known = null;
+    if (known) {
+      const { rows, statement } = this.chain(known, inputs, alsoWrite, true);
+      try {
+        await this.db.execute(statement);
+        this.known = { seq: rows.at(-1)!.seq, hash: rows.at(-1)!.hash };
+        return rows;
+      } catch {
+        // Another writer appended (or the database failed): the locking way tells which.
+      }
+    }
+    const rows = await this.db.transaction((tx) => this.appendIn(tx, inputs, alsoWrite));
+    this.known = { seq: rows.at(-1)!.seq, hash: rows.at(-1)!.hash };
+    return rows;
+  }
+
+  /**
+   * The entries chained onto `head`, and one statement writing them, the new head and
+   * `alsoWrite`'s rows. `checked`: the head moves only if it still is `head` (else the statement
+   * divides by zero, which aborts all of it), and a checkpoint due is written in it too.
+   */
+  private chain(
+    head: { seq: number; hash: string },
+    inputs: readonly LedgerEntryInput[],
+    alsoWrite: ((rows: readonly LedgerEntry[]) => SQL[]) | undefined,
+    checked: boolean,
+  ): { rows: LedgerEntry[]; statement: SQL } {
     let seq = head.seq;
     let prevHash = head.hash;
     const rows: LedgerEntry[] = inputs.map((input) => {
@@ -42,15 +109,55 @@ export class Ledger {
       prevHash = hash;
       return row;
     });
-    await tx.insert(schema.ledgerEntries).values(rows);
-    await tx
-      .update(schema.ledgerHead)
-      .set({ seq, hash: prevHash })
-      .where(eq(schema.ledgerHead.id, 1));
-    if (Math.floor(seq / this.checkpointEvery) > Math.floor(head.seq / this.checkpointEvery)) {
-      await this.sign(tx, seq, prevHash);
+    const moveHead = checked
+      ? sql`UPDATE ledger_head SET seq = ${seq}, hash = ${prevHash}
+          WHERE id = 1 AND seq = ${head.seq} AND hash = ${head.hash} RETURNING 1`
+      : sql`UPDATE ledger_head SET seq = ${seq}, hash = ${prevHash} WHERE id = 1`;
+    const writes = [
+      moveHead,
+      insertJsonRows(
+        'ledger_entries',
+        rows.map((r) => ({
+          seq: r.seq,
+          at: r.at,
+          actor: r.actor,
+          org_id: r.orgId,
+          action: r.action,
+          object: r.object,
+          outcome: r.outcome,
+          ip: r.ip,
+          request_id: r.requestId,
+          detail: r.detail,
+          prev_hash: r.prevHash,
+          hash: r.hash,
+        })),
+      ),
+      ...(alsoWrite?.(rows) ?? []),
+    ];
+    if (
+      checked &&
+      Math.floor(seq / this.checkpointEvery) > Math.floor(head.seq / this.checkpointEvery)
+    ) {
+      writes.push(
+        insertJsonRows('ledger_checkpoints', [
+          {
+            seq,
+            hash: prevHash,
+            signed_at: new Date(),
+            key_id: this.signer.keyId,
+            public_key: this.signer.publicKey,
+            signature: this.signer.sign(checkpointMessage(seq, prevHash)),
+          },
+        ]),
+      );
     }
-    return rows;
+    const ctes = sql.join(
+      writes.map((w, i) => sql`${sql.raw(`w${i}`)} AS (${w})`),
+      sql`, `,
+    );
+    // w0 returns one row if the head moved as expected; zero rows make the division fail.
+    const result = checked ? sql`SELECT 1 / (SELECT count(*)::int FROM w0) AS ok` : sql`SELECT 1`;
+    return { rows, statement: sql`WITH ${ctes} ${result}` };
   }
 
   /** Sign the current head (if it has moved since the last checkpoint). */
@@ -82,6 +189,31 @@ export class Ledger {
     });
     return { seq, hash, signedAt, keyId: this.signer.keyId };
   }
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `INSERT INTO <table> (<columns>) SELECT … FROM jsonb_populate_recordset(…)` from one JSON
+ * parameter holding every row, keyed by column name. Building a multi-row INSERT with a parameter
+ * per value costs the query builder tens of microseconds a row; one JSON text costs a fraction,
+ * and the server converts each value with the column type's own input function, as it does for
+ * text parameters. Dates are written as ISO instants and bigints as decimal strings (exact); a
+ * string that is not well-formed UTF-16 (a lone surrogate) is written with U+FFFD in its place,
+ * as the UTF-8 encoding of a text parameter would: rows are stored as they were with one
+ * parameter per value.
+ */
+export function insertJsonRows(table: string, rows: readonly object[]): SQL {
+  const columns = Object.keys(rows[0] ?? {}).join(', ');
+  const json = JSON.stringify(rows, (_key, value: unknown) =>
+    typeof value === 'bigint'
+      ? value.toString()
+      : typeof value === 'string' && SURROGATE.test(value)
+        ? value.replace(LONE_SURROGATE, '\uFFFD')
+        : value,
+  );
+  return sql`${sql.raw(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, `)}${json}::jsonb)`;
 }
 
 /** The chain head, locked for the rest of the transaction: appenders take turns here. */

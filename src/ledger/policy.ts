@@ -1,7 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Config } from '../config/index.js';
 import type { OrgInput } from '../config/schema.js';
-import { schema, type Db } from '../store/index.js';
+import { bumpChangeVersion, schema, type Db } from '../store/index.js';
 
 /** Per-organisation audit policy: whether prompts and answers are kept (sealed) in the ledger. */
 export class AuditPolicies {
@@ -36,6 +36,7 @@ export async function applyPolicies(db: Db, config: Config): Promise<void> {
   walk(config.orgs);
   await db.transaction(async (tx) => {
     await tx.delete(schema.orgPolicies).where(eq(schema.orgPolicies.source, 'config'));
+    await bumpChangeVersion(tx);
     if (!wanted.size) return;
     const orgs = await tx
       .select({ id: schema.orgs.id, code: schema.orgs.code })

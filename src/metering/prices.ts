@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Config } from '../config/index.js';
-import { schema, type Db } from '../store/index.js';
+import { bumpChangeVersion, schema, type Db } from '../store/index.js';
 import { yuanToNano, type Price } from './money.js';
 
 /** The Shanghai calendar day of an instant (China keeps UTC+8 all year). */
@@ -73,5 +73,7 @@ export async function applyPrices(db: Db, config: Config): Promise<void> {
         );
     }
     if (rows.length) await tx.insert(schema.modelPrices).values(rows);
+    // Other hubs on the same server reload the catalog (a start is rare; a spare reload is cheap).
+    await bumpChangeVersion(tx);
   });
 }

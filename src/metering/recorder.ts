@@ -1,12 +1,12 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Sealer } from '../crypto/sm.js';
 import { sm3Hex } from '../crypto/sm.js';
 import { unavailable } from '../errors.js';
 import type { CallOutcome } from '../gateway/outcome.js';
-import { canonicalJson, type LedgerEntryInput } from '../ledger/chain.js';
-import type { Ledger } from '../ledger/ledger.js';
-import { schema, type Db } from '../store/index.js';
+import { canonicalJson, type LedgerEntry, type LedgerEntryInput } from '../ledger/chain.js';
+import { insertJsonRows, type Ledger } from '../ledger/ledger.js';
+import type { Db } from '../store/index.js';
 import { callCost, formatYuan } from './money.js';
 import { shanghaiDay, type PriceBook } from './prices.js';
 
@@ -183,100 +183,115 @@ export class Recorder {
     return { entry, call: { item, content } };
   }
 
+  /**
+   * The batch's ledger entries, usage rows, sealed content and rollup increments commit together
+   * or not at all, in one statement while this hub is the only writer (see
+   * Ledger.appendDurably). The rows travel as a few JSON parameters, so no batch size comes near
+   * PostgreSQL's 65,535 parameters per statement.
+   */
   private async write(prepared: Prepared[]): Promise<number[]> {
-    return this.deps.db.transaction(async (tx) => {
-      const rows = await this.deps.ledger.appendIn(
-        tx,
-        prepared.map((p) => p.entry),
-      );
-      const usage: (typeof schema.usageRecords.$inferInsert)[] = [];
-      const content: (typeof schema.ledgerContent.$inferInsert)[] = [];
-      const daily = new Map<string, typeof schema.usageDaily.$inferInsert>();
-      prepared.forEach((p, i) => {
-        if (!p.call) return;
-        const { item } = p.call;
-        const o = item.outcome;
-        const u = o.usage;
-        const model = o.servedModel ?? o.model;
-        usage.push({
-          at: item.at,
-          requestId: o.requestId,
-          orgId: o.orgId,
-          keyId: o.keyId,
-          op: o.op,
-          model: o.model,
-          servedModel: o.servedModel,
-          endpoint: o.endpoint,
-          stream: o.stream,
-          dataLevel: o.dataLevel,
-          promptTokens: u?.promptTokens ?? 0,
-          completionTokens: u?.completionTokens ?? 0,
-          cachedTokens: u?.cachedTokens ?? 0,
-          estimated: u?.estimated ?? false,
-          latencyMs: o.latencyMs,
-          ttftMs: o.ttftMs,
-          status: o.status,
-          errorCode: o.errorCode,
-          attempts: o.attempts,
-          costNano: item.costNano,
-          ledgerSeq: rows[i]!.seq,
-        });
-        if (p.call.content)
-          content.push({
-            requestId: o.requestId,
-            at: item.at,
-            orgId: o.orgId,
-            sealed: p.call.content,
-          });
-        const day = shanghaiDay(item.at);
-        const key = `${day}|${o.orgId}|${o.keyId}|${model}`;
-        const d = daily.get(key) ?? {
-          day,
-          orgId: o.orgId,
-          keyId: o.keyId,
-          model,
-          requests: 0,
-          errors: 0,
-          promptTokens: 0,
-          completionTokens: 0,
-          cachedTokens: 0,
-          costNano: 0n,
-          latencyMsSum: 0,
-        };
-        d.requests += 1;
-        d.errors += o.errorCode ? 1 : 0;
-        d.promptTokens += u?.promptTokens ?? 0;
-        d.completionTokens += u?.completionTokens ?? 0;
-        d.cachedTokens += u?.cachedTokens ?? 0;
-        d.costNano = (d.costNano ?? 0n) + item.costNano;
-        d.latencyMsSum += o.latencyMs;
-        daily.set(key, d);
-      });
-      if (usage.length) await tx.insert(schema.usageRecords).values(usage);
-      if (content.length) await tx.insert(schema.ledgerContent).values(content);
-      if (daily.size) {
-        const t = schema.usageDaily;
-        const add = (col: { name: string }) =>
-          sql.raw(`usage_daily.${col.name} + excluded.${col.name}`);
-        await tx
-          .insert(t)
-          .values([...daily.values()])
-          .onConflictDoUpdate({
-            target: [t.day, t.orgId, t.keyId, t.model],
-            set: {
-              requests: add(t.requests),
-              errors: add(t.errors),
-              promptTokens: add(t.promptTokens),
-              completionTokens: add(t.completionTokens),
-              cachedTokens: add(t.cachedTokens),
-              costNano: add(t.costNano),
-              latencyMsSum: add(t.latencyMsSum),
-            },
-          });
-      }
-      return rows.map((r) => r.seq);
-    });
+    const rows = await this.deps.ledger.appendDurably(
+      prepared.map((p) => p.entry),
+      (entries) => this.usageWrites(prepared, entries),
+    );
+    return rows.map((r) => r.seq);
   }
+
+  /** The usage rows, sealed content and rollup increments of a batch's calls. */
+  private usageWrites(prepared: Prepared[], entries: readonly LedgerEntry[]): SQL[] {
+    const usage: Record<string, unknown>[] = [];
+    const content: Record<string, unknown>[] = [];
+    const daily = new Map<string, DailyRow>();
+    prepared.forEach((p, i) => {
+      if (!p.call) return;
+      const { item } = p.call;
+      const o = item.outcome;
+      const u = o.usage;
+      const model = o.servedModel ?? o.model;
+      usage.push({
+        at: item.at,
+        request_id: o.requestId,
+        org_id: o.orgId,
+        key_id: o.keyId,
+        op: o.op,
+        model: o.model,
+        served_model: o.servedModel,
+        endpoint: o.endpoint,
+        stream: o.stream,
+        data_level: o.dataLevel,
+        prompt_tokens: u?.promptTokens ?? 0,
+        completion_tokens: u?.completionTokens ?? 0,
+        cached_tokens: u?.cachedTokens ?? 0,
+        estimated: u?.estimated ?? false,
+        latency_ms: o.latencyMs,
+        ttft_ms: o.ttftMs,
+        status: o.status,
+        error_code: o.errorCode,
+        attempts: o.attempts,
+        cost_nano: item.costNano,
+        ledger_seq: entries[i]!.seq,
+      });
+      if (p.call.content)
+        content.push({
+          request_id: o.requestId,
+          at: item.at,
+          org_id: o.orgId,
+          sealed: p.call.content,
+        });
+      const day = shanghaiDay(item.at);
+      const key = `${day}|${o.orgId}|${o.keyId}|${model}`;
+      const d = daily.get(key) ?? {
+        day,
+        org_id: o.orgId,
+        key_id: o.keyId,
+        model,
+        requests: 0,
+        errors: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cached_tokens: 0,
+        cost_nano: 0n,
+        latency_ms_sum: 0,
+      };
+      d.requests += 1;
+      d.errors += o.errorCode ? 1 : 0;
+      d.prompt_tokens += u?.promptTokens ?? 0;
+      d.completion_tokens += u?.completionTokens ?? 0;
+      d.cached_tokens += u?.cachedTokens ?? 0;
+      d.cost_nano += item.costNano;
+      d.latency_ms_sum += o.latencyMs;
+      daily.set(key, d);
+    });
+    const writes: SQL[] = [];
+    if (usage.length) writes.push(insertJsonRows('usage_records', usage));
+    if (content.length) writes.push(insertJsonRows('ledger_content', content));
+    // One row per key of the map, so no row is affected twice by the one upsert.
+    if (daily.size)
+      writes.push(sql`${insertJsonRows('usage_daily', [...daily.values()])}
+        ON CONFLICT (day, org_id, key_id, model) DO UPDATE SET
+          requests = usage_daily.requests + excluded.requests,
+          errors = usage_daily.errors + excluded.errors,
+          prompt_tokens = usage_daily.prompt_tokens + excluded.prompt_tokens,
+          completion_tokens = usage_daily.completion_tokens + excluded.completion_tokens,
+          cached_tokens = usage_daily.cached_tokens + excluded.cached_tokens,
+          cost_nano = usage_daily.cost_nano + excluded.cost_nano,
+          latency_ms_sum = usage_daily.latency_ms_sum + excluded.latency_ms_sum`);
+    return writes;
+  }
+}
+
+interface DailyRow {
+  day: string;
+  org_id: string;
+  key_id: string;
+  model: string;
+  requests: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  cost_nano: bigint;
+  latency_ms_sum: number;
 }
 
 interface Prepared {

@@ -12,6 +12,10 @@ import { configDigest } from '../ledger/config-digest.js';
 import { Ledger } from '../ledger/ledger.js';
 import { AuditPolicies, applyPolicies, loadPolicies } from '../ledger/policy.js';
 import { loadSigner, type Signer } from '../ledger/signer.js';
+import { retentionTask } from '../ledger/retention.js';
+import { loadLimits } from '../limits/book.js';
+import { Limiter } from '../limits/limiter.js';
+import { applyLimits } from '../limits/store.js';
 import { applyPrices, loadPrices, PriceBook } from '../metering/prices.js';
 import { Recorder, type ActionRecord } from '../metering/recorder.js';
 import { applyRegistry } from '../registry/apply.js';
@@ -33,6 +37,8 @@ export class Hub {
   readonly observers: OutcomeObserver[] = [];
   readonly ledger: Ledger;
   readonly recorder: Recorder;
+  /** Rate limits, token quotas and budgets; counters in process or in Redis (`redis_url`). */
+  readonly limiter: Limiter;
   registry: Registry = { endpoints: new Map(), models: new Map() };
   prices = new PriceBook([]);
   policies = new AuditPolicies(new Map());
@@ -65,6 +71,12 @@ export class Hub {
       log,
     });
     this.observers.push((o) => this.metrics.observe(o));
+    this.limiter = new Limiter({
+      db: store.db,
+      redisUrl: config.redis_url,
+      log,
+      metrics: this.metrics.registry,
+    });
   }
 
   /** Open the store, migrate, apply the config, create the administrators on first start. */
@@ -82,6 +94,7 @@ export class Hub {
       await applyRegistry(store.db, config, sealer);
       await applyPrices(store.db, config);
       await applyPolicies(store.db, config);
+      await applyLimits(store.db, config);
       const credentialsFile = await bootstrapAdmins(store.db, root, config.dataDir);
       await ensurePartitions(store.db);
       const { signer, trusted } = await loadSigner(store.db, sealer, config.audit.signing_key_file);
@@ -98,9 +111,24 @@ export class Hub {
         detail: { config_sm3: configDigest(config), first_start: credentialsFile !== null },
       });
       hub.every(3_600_000, () => ensurePartitions(store.db));
+      // Retention (audit.retention_days): expired entries, content, usage partitions; daily.
+      const purge = retentionTask(
+        {
+          db: store.db,
+          ledger: hub.ledger,
+          trustedKeys: trusted,
+          retentionDays: config.audit.retention_days,
+          orgId: root.id,
+        },
+        log,
+      );
+      await purge();
+      hub.every(86_400_000, purge);
       // An embedded database has one owner, and every change goes through this process (which
       // syncs at once), so only a shared server needs polling for other processes' changes.
       if (config.database_url) hub.every(config.sync_interval_ms, () => hub.sync());
+      // Last: nothing after it can fail and leave a Redis connection open.
+      await hub.limiter.start();
       return { hub, credentialsFile };
     } catch (err) {
       await store.close();
@@ -156,6 +184,7 @@ export class Hub {
         });
         this.prices = await loadPrices(this.store.db);
         this.policies = await loadPolicies(this.store.db);
+        this.limiter.setBook(await loadLimits(this.store.db));
         this.keys.clear();
         this.version = version;
       } finally {
@@ -170,6 +199,7 @@ export class Hub {
     await this.syncing?.catch(() => {});
     await this.recorder.drain();
     await this.pools.close();
+    await this.limiter.close();
     await this.store.close();
   }
 }

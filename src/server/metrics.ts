@@ -31,6 +31,12 @@ export class HubMetrics {
     labelNames: ['org', 'model', 'kind'] as const,
     registers: [this.registry],
   });
+  private readonly cost = new Counter({
+    name: 'zs_cost_yuan_total',
+    help: 'Cost of calls in CNY at the prices in effect when made, by organisation and model.',
+    labelNames: ['org', 'model'] as const,
+    registers: [this.registry],
+  });
   private readonly upstreamErrors = new Counter({
     name: 'zs_upstream_errors_total',
     help: 'Failed calls by the endpoint that failed and the error code.',
@@ -91,6 +97,11 @@ export class HubMetrics {
         model,
       ).inc(o.usage.completionTokens);
     }
+    // Every org/model pair with calls gets a series, 0 for unpriced models, so cost and
+    // request counters join in PromQL. Converted from exact nano-yuan only here.
+    this.child('cost', () => this.cost.labels(o.orgCode, model), o.orgCode, model).inc(
+      Number(o.costNano) / 1e9,
+    );
     if (o.errorCode && UPSTREAM_CODES.test(o.errorCode)) {
       this.child(
         'err',

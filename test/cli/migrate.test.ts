@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { parsed, runCli } from './run-cli.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'zs-migrate-'));
@@ -12,7 +13,7 @@ describe('zhongshu migrate', () => {
     const first = parsed<{ applied: string[]; store: string }>(
       await runCli(['migrate', '--json'], { ZS_DATA_DIR: dataDir }),
     );
-    expect(first).toEqual({ applied: ['0001-foundation', '0002-ledger'], store: 'pglite' });
+    expect(first).toEqual({ applied: MIGRATIONS.map((m) => m.id), store: 'pglite' });
     const second = parsed<{ applied: string[] }>(
       await runCli(['migrate', '--json'], { ZS_DATA_DIR: dataDir }),
     );

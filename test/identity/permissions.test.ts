@@ -67,6 +67,32 @@ const CASES: Record<string, Case> = {
     effect: async (c) =>
       (await asOperator<{ code: string }[]>('/api/v1/orgs')).some((o) => o.code === `dept-${c}`),
   },
+  'GET /api/v1/orgs/{code}/limits': {
+    allowed: ['sysadmin', 'secadmin', 'auditor', 'org_admin', 'developer'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/orgs/gd-gz/limits', undefined, token),
+  },
+  'PUT /api/v1/orgs/{code}/limits': {
+    allowed: ['sysadmin', 'org_admin'],
+    status: 200,
+    // Below gd-gz: an organisation administrator sets limits only under their own organisation.
+    call: async (c, token) => {
+      const made = await hub.api('POST', '/api/v1/orgs', {
+        code: `limits-${c}`,
+        name: c,
+        parent: 'gd-gz',
+      });
+      expect(made.status).toBe(201);
+      return hub.api('PUT', `/api/v1/orgs/limits-${c}/limits`, { rpm: 10 }, token);
+    },
+    effect: async (c) => {
+      const res = await hub.api<{ limits: { rpm: number | null } }>(
+        'GET',
+        `/api/v1/orgs/limits-${c}/limits`,
+      );
+      return res.body.limits.rpm === 10;
+    },
+  },
   'GET /api/v1/users': {
     allowed: ['sysadmin', 'secadmin', 'auditor', 'org_admin'],
     status: 200,
@@ -150,6 +176,97 @@ const CASES: Record<string, Case> = {
     status: 200,
     call: (_c, token) => hub.api('GET', '/api/v1/logins', undefined, token),
   },
+  // Metering: prices are readable by every role; usage and bills need usage.read.
+  'GET /api/v1/prices': {
+    allowed: ROLES,
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/prices', undefined, token),
+  },
+  'PUT /api/v1/prices/{model}': {
+    allowed: ['sysadmin'],
+    status: 200,
+    call: (c, token) =>
+      hub.api(
+        'PUT',
+        '/api/v1/prices/qwen2.5-7b',
+        { from: `2001-01-${String(CALLERS.indexOf(c) + 1).padStart(2, '0')}`, input: 1, output: 2 },
+        token,
+      ),
+    effect: async (c) =>
+      (await asOperator<{ from: string }[]>('/api/v1/prices')).some(
+        (p) => p.from === `2001-01-${String(CALLERS.indexOf(c) + 1).padStart(2, '0')}`,
+      ),
+  },
+  'GET /api/v1/usage': {
+    allowed: ['sysadmin', 'auditor', 'org_admin', 'developer'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/usage?org=gd-gz', undefined, token),
+  },
+  'GET /api/v1/bills/{month}': {
+    allowed: ['sysadmin', 'auditor', 'org_admin', 'developer'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/bills/2026-01?org=gd-gz', undefined, token),
+  },
+  // The ledger (三员): the three administrators check integrity; only the auditor reads and
+  // exports; the security administrator sets the content policy; only the operator purges by hand.
+  'GET /api/v1/ledger/verify': {
+    allowed: ['sysadmin', 'secadmin', 'auditor'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/ledger/verify', undefined, token),
+  },
+  'GET /api/v1/ledger/entries': {
+    allowed: ['auditor'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/ledger/entries', undefined, token),
+  },
+  'GET /api/v1/ledger/entries/{seq}': {
+    allowed: ['auditor'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/ledger/entries/1', undefined, token),
+  },
+  'POST /api/v1/ledger/export': {
+    allowed: ['auditor'],
+    status: 200,
+    // The bundle is JSON Lines, not one JSON document.
+    call: async (_c, token) => {
+      const res = await fetch(`${hub.url}/api/v1/ledger/export`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const text = await res.text();
+      return { status: res.status, body: res.ok ? text : (JSON.parse(text) as unknown) };
+    },
+  },
+  'POST /api/v1/ledger/purge': {
+    allowed: [],
+    status: 200,
+    call: (_c, token) => hub.api('POST', '/api/v1/ledger/purge', undefined, token),
+  },
+  'PUT /api/v1/orgs/{code}/audit-policy': {
+    allowed: ['secadmin'],
+    status: 200,
+    call: async (c, token) => {
+      const made = await hub.api('POST', '/api/v1/orgs', {
+        code: `policy-${c}`,
+        name: c,
+        parent: 'gd-gz',
+      });
+      expect(made.status).toBe(201);
+      return hub.api(
+        'PUT',
+        `/api/v1/orgs/policy-${c}/audit-policy`,
+        { store_content: true },
+        token,
+      );
+    },
+    effect: async (c) => {
+      const org = (await asOperator<{ code: string; path: string }[]>('/api/v1/orgs')).find(
+        (o) => o.code === `policy-${c}`,
+      );
+      return hub.hub.policies.storesContent(org!.path);
+    },
+  },
 };
 
 describe('the permission matrix', () => {
@@ -160,7 +277,7 @@ describe('the permission matrix', () => {
     };
     // Session routes (login, logout, own password, me) are open to every logged-in user.
     const own = (route: string) => route.startsWith('/api/v1/auth/') || route === '/api/v1/me';
-    const tags = ['auth', 'orgs', 'users', 'keys', 'registry'];
+    const tags = ['auth', 'orgs', 'users', 'keys', 'registry', 'prices', 'usage', 'ledger'];
     const routes = Object.entries(doc.paths).flatMap(([route, ops]) =>
       Object.entries(ops)
         .filter(([, op]) => !own(route) && op.tags?.some((t) => tags.includes(t)))

@@ -97,6 +97,9 @@ describe('the audit ledger hash chain', () => {
       entries: 50,
       checkpoints: 2,
       first_bad: null,
+      from_seq: 1,
+      to_seq: 50,
+      anchor: { seq: 0, source: 'genesis' },
     });
     expect(await verifyLedger(store.db, { trustedKeys, from: 11, to: 30 })).toMatchObject({
       ok: true,
@@ -125,6 +128,12 @@ describe('the audit ledger hash chain', () => {
       seq: 48,
       problem: 'missing',
     });
+    // The head rewound to match: signed checkpoint 50 still shows what was there.
+    const rewound = await tampered([
+      `DELETE FROM ledger_entries WHERE seq >= 48`,
+      `UPDATE ledger_head SET seq = 47, hash = (SELECT hash FROM ledger_entries WHERE seq = 47)`,
+    ]);
+    expect(rewound.first_bad).toEqual({ seq: 48, problem: 'missing' });
   });
 
   it('finds an inserted entry', async () => {

@@ -35,7 +35,7 @@ export interface TestHub {
 }
 
 /** A fresh database on the PostgreSQL server, dropped again on close. */
-async function freshServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `zs_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: SERVER_URL });
   await admin.connect();
