@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('upgrading a hub whose ledger predates partitioning (0002 → 0003)', () => {
   it('keeps every entry and checkpoint, and the chain still verifies and grows', async () => {
     const server = SERVER_URL ? await freshServerDatabase() : null;
-    drop = server?.drop ?? null;
+    drop = server ? () => server.drop() : null;
     store = await openStore({ databaseUrl: server?.url, dataDir, migrate: false });
     const [m1, m2] = MIGRATIONS;
     await store.scriptTx(async (tx) => {
