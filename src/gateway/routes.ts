@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, forbidden, notFound, ZsError } from '../errors.js';
 import type { KeyGrant } from '../identity/keys.js';
+import { storableText } from '../ledger/chain.js';
 import type { Ticket } from '../limits/counters.js';
 import { MONTHLY_CODES } from '../limits/refusal.js';
 import type { RuntimeModel } from '../registry/snapshot.js';
@@ -107,7 +108,7 @@ export function gatewayRoutes(hub: Hub) {
         op,
         grant,
         ip: request.ip,
-        model: typeof raw?.model === 'string' ? raw.model.slice(0, 200) : '',
+        model: typeof raw?.model === 'string' ? storableText(raw.model.slice(0, 200)) : '',
         stream: raw?.stream === true,
         prompt: raw && typeof raw === 'object' ? (raw.messages ?? raw.prompt ?? raw.input) : null,
         answer: new AnswerCapture(hub.policies.storesContent(grant.orgPath)),

@@ -24,6 +24,31 @@ export interface LedgerEntry extends LedgerEntryInput {
   hash: string;
 }
 
+const BROKEN = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\0/g;
+
+/**
+ * A string as PostgreSQL will store it: text and jsonb hold neither NUL nor lone surrogates (the
+ * first fails the write, the second comes back as U+FFFD). Entries are made storable before they
+ * are hashed, so what verification reads back hashes the same, and a client that puts such
+ * characters in a field cannot fail other callers' records or forge a "modified" entry.
+ */
+export function storableText(text: string): string {
+  return text.replace(BROKEN, '\uFFFD');
+}
+
+/** `storableText` applied to every string inside a value (object keys included). */
+export function storable<T>(value: T): T {
+  if (typeof value === 'string') return storableText(value) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+      storableText(k),
+      storable(v),
+    ]),
+  ) as T;
+}
+
 /** JSON with object keys sorted, so the same content always hashes the same (jsonb reorders keys). */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';

@@ -1,7 +1,13 @@
 import { asc, eq, gte, lte, and, desc, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { schema, type Db } from '../store/index.js';
-import { checkpointMessage, entryHash, type LedgerEntry, type LedgerEntryInput } from './chain.js';
+import {
+  checkpointMessage,
+  entryHash,
+  storable,
+  type LedgerEntry,
+  type LedgerEntryInput,
+} from './chain.js';
 import type { Signer } from './signer.js';
 
 export interface Checkpoint {
@@ -102,8 +108,9 @@ export class Ledger {
   ): { rows: LedgerEntry[]; statement: SQL } {
     let seq = head.seq;
     let prevHash = head.hash;
-    const rows: LedgerEntry[] = inputs.map((input) => {
+    const rows: LedgerEntry[] = inputs.map((raw) => {
       seq += 1;
+      const input = storable(raw);
       const hash = entryHash(prevHash, seq, input);
       const row = { ...input, seq, prevHash, hash };
       prevHash = hash;

@@ -150,6 +150,27 @@ describe('every /v1 call is metered and in the ledger before the client has the 
     expect((await usageOf(id))[0]!.costNano).toBe(0n);
   });
 
+  it('records a model name PostgreSQL cannot store (NUL, lone surrogate) without failing anyone', async () => {
+    const hostile = fetch(`${hub.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gz.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'q\u0000w\ud800en',
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    });
+    // A call settling in the same batch is not harmed.
+    const [bad, good] = await Promise.all([
+      hostile,
+      gz.chat.completions.create({ model: 'qwen', messages: [{ role: 'user', content: '你好' }] }),
+    ]);
+    expect(bad.status).toBe(404);
+    expect(good.choices[0]!.message.content).toBeTruthy();
+    const [entry] = await entryOf(bad.headers.get('x-zs-request-id')!);
+    expect(entry!.object).toBe('q\uFFFDw\uFFFDen');
+    expect((await verifyLedger(db(), { trustedKeys: hub.hub.trustedKeys })).ok).toBe(true);
+  });
+
   it('records management actions, refusals included, and the chain verifies', async () => {
     const login = await hub.api('POST', '/api/v1/auth/login', {
       username: 'nobody',
