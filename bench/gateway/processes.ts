@@ -218,3 +218,24 @@ export function watchForeignCpu(): () => { otherCpuPct: number; stealPct: number
     };
   };
 }
+
+const QUIET_PCT = 25;
+
+/**
+ * On a shared machine, wait (bounded) until other processes use < QUIET_PCT % of a CPU. Returns
+ * the last reading.
+ */
+export async function waitForQuiet(maxS: number, log: (line: string) => void): Promise<number> {
+  const stopAt = Date.now() + maxS * 1000;
+  for (;;) {
+    const noise = watchForeignCpu();
+    await sleep(2_000);
+    const { otherCpuPct } = noise();
+    if (otherCpuPct < QUIET_PCT) return otherCpuPct;
+    if (Date.now() >= stopAt) {
+      log(`bench: other processes still use ${otherCpuPct.toFixed(0)}% CPU; measuring anyway`);
+      return otherCpuPct;
+    }
+    log(`bench: other processes use ${otherCpuPct.toFixed(0)}% CPU; waiting for a quiet machine…`);
+  }
+}

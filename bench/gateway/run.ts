@@ -3,10 +3,19 @@
  * process on 127.0.0.1, driven by the same client in one run. See bench/README.md.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import {
   chatBody,
   runLoad,
@@ -16,9 +25,17 @@ import {
   type Target,
   type TargetName,
 } from './load.js';
-import { cpuTimeMs, onInterrupt, stopAll, stopChild, watchForeignCpu } from './processes.js';
+import {
+  cpuTimeMs,
+  onInterrupt,
+  stopAll,
+  stopChild,
+  waitForQuiet,
+  watchForeignCpu,
+} from './processes.js';
 import { summarise } from './profile.js';
 import { checkTargets, renderMarkdown, renderText, type BenchReport } from './report.js';
+import { measureVerify, type VerifyRun } from './verify.js';
 import {
   hubOverhead,
   MODEL,
@@ -56,6 +73,9 @@ const options = {
   quietWaitS: num('BENCH_QUIET_WAIT', 60),
   profile: env('BENCH_PROFILE', '0') === '1',
   outDir: path.resolve(ROOT, env('BENCH_OUT', 'bench/results')),
+  /** `server`: the hub uses a fresh database on the PostgreSQL server instead of PGlite. */
+  hubDb: env('BENCH_HUB_DB', 'embedded'),
+  serverUrl: env('ZS_BENCH_DATABASE_URL', 'postgres://postgres:zs-ci-pass@127.0.0.1:5432/postgres'),
   /** Extra zhongshu.yaml settings for diagnosis, e.g. '{"sync_interval_ms": 60000}'. */
   hubConfig: JSON.parse(env('BENCH_HUB_CONFIG', '{}')) as Record<string, unknown>,
 };
@@ -155,6 +175,7 @@ async function main(): Promise<void> {
 
   let ok = false;
   let hub: HubServer | null = null;
+  let hubDatabase: { url: string; drop: () => Promise<void> } | null = null;
   /** Hub spawn → load start: the profile summary leaves start-up out. */
   let hubStartedAt = 0;
   let loadStartedAt = 0;
@@ -167,14 +188,20 @@ async function main(): Promise<void> {
     if (floor) log(`bench: floor proxy ${floor.base} (bare node:http + undici pass-through)`);
     if (options.targets.includes('hub')) {
       hubStartedAt = Date.now();
+      if (options.hubDb === 'server') hubDatabase = await freshDatabase(options.serverUrl);
       hub = await startHub({
         upstream: upstream.base,
         workDir,
         cpus: pinning.gateway,
         profileDir,
+        databaseUrl: hubDatabase?.url,
         extraConfig: options.hubConfig,
       });
-      log(`bench: hub ${hub.base} (key ${hub.key.slice(0, 8)}…)`);
+      log(
+        `bench: hub ${hub.base} (key ${hub.key.slice(0, 8)}…, ${hub.pipeline.database}, ` +
+          `limits ${hub.pipeline.limitsEnforced ? 'enforced' : 'NOT enforced by this build'}, ` +
+          `key limits ${hub.pipeline.keyLimits ? 'set' : 'unavailable in this CLI'})`,
+      );
     }
     const peer = options.targets.includes('peer')
       ? await startPeer({ workDir, cpus: pinning.gateway })
@@ -183,7 +210,7 @@ async function main(): Promise<void> {
 
     const targets = targetsFor(upstream, floor, hub, peer);
     await smoke(targets);
-    await waitForQuiet(options.quietWaitS);
+    await waitForQuiet(options.quietWaitS, log);
 
     const plain = chatBody(MODEL, false);
     loadStartedAt = Date.now();
@@ -241,6 +268,21 @@ async function main(): Promise<void> {
       }
     }
 
+    const verify: VerifyRun[] = [];
+    if (hub) {
+      // The hub stops first: an embedded database has one owner, and stopping drains the recorder.
+      await stopChild(hub.child);
+      log('bench: verifying the whole audit ledger…');
+      verify.push(...(await measureVerify(hub)));
+      for (const v of verify)
+        log(
+          `  ${v.via}: ${v.ok ? 'ok' : 'NOT OK'}, ${v.entries} entries in ${v.seconds.toFixed(2)} s (${Math.round(v.entriesPerS)} entries/s)`,
+        );
+    }
+
+    const hubLog = hub ? summariseLog(path.join(workDir, 'hub.log')) : [];
+    for (const l of hubLog) log(`  hub log: ${l.count} × ${l.level} "${l.msg}"`);
+
     const report: BenchReport = {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
@@ -248,6 +290,9 @@ async function main(): Promise<void> {
       load,
       streams,
       hubOverhead: overhead,
+      pipeline: hub?.pipeline ?? null,
+      hubLog,
+      verify,
       targets: checkTargets(load),
     };
     mkdirSync(options.outDir, { recursive: true });
@@ -260,28 +305,55 @@ async function main(): Promise<void> {
   } finally {
     if (hub) await stopChild(hub.child);
     await stopAll();
+    await hubDatabase
+      ?.drop()
+      .catch((err: unknown) => log(`bench: dropping the hub database: ${String(err)}`));
     if (profileDir) reportProfile(profileDir, stamp, Math.max(0, loadStartedAt - hubStartedAt));
     if (ok) rmSync(workDir, { recursive: true, force: true });
     else log(`bench: kept ${workDir} (hub.log, peer.log) for inspection`);
   }
 }
 
-const QUIET_PCT = 25;
-
-/** On a shared machine, wait (bounded) until other processes use < QUIET_PCT % of a CPU. */
-async function waitForQuiet(maxS: number): Promise<void> {
-  const stopAt = Date.now() + maxS * 1000;
-  for (;;) {
-    const noise = watchForeignCpu();
-    await new Promise((r) => setTimeout(r, 2_000));
-    const { otherCpuPct } = noise();
-    if (otherCpuPct < QUIET_PCT) return;
-    if (Date.now() >= stopAt) {
-      log(`bench: other processes still use ${otherCpuPct.toFixed(0)}% CPU; measuring anyway`);
-      return;
+/** A new, empty database on the server for the hub, dropped when the bench ends. */
+async function freshDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = 'zs_bench_gateway';
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
     }
-    log(`bench: other processes use ${otherCpuPct.toFixed(0)}% CPU; waiting for a quiet machine…`);
+  };
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** The hub logs at warn: each distinct message with its count (a healthy run has none). */
+function summariseLog(file: string): BenchReport['hubLog'] {
+  if (!existsSync(file)) return [];
+  const counts = new Map<string, { level: string; msg: string; count: number }>();
+  const levels: Record<number, string> = { 40: 'warn', 50: 'error', 60: 'fatal' };
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string };
+      const level = levels[entry.level ?? 0] ?? String(entry.level);
+      const key = `${level}|${entry.msg}`;
+      const c = counts.get(key) ?? { level, msg: entry.msg ?? '', count: 0 };
+      c.count += 1;
+      counts.set(key, c);
+    } catch {
+      // not a log line
+    }
   }
+  return [...counts.values()].sort((a, b) => b.count - a.count);
 }
 
 function reportProfile(profileDir: string, stamp: string, skipMs: number): void {
@@ -314,7 +386,7 @@ async function environment(pinning: Pinning): Promise<Record<string, unknown>> {
       ? `taskset: client ${pinning.client}, upstream double ${pinning.upstream}, gateway under test ${pinning.gateway}`
       : 'none',
     peer: `@portkey-ai/gateway ${PEER_VERSION} (hono 4.9.7, @hono/node-server 1.13.5), header mode`,
-    hub: 'node bin/zhongshu.js serve, embedded PGlite, log_level warn, key auth + routing + metrics',
+    hub: `node bin/zhongshu.js serve, ${options.hubDb === 'server' ? 'PostgreSQL server (fresh database)' : 'embedded PGlite'}, log_level warn, full pipeline (see below)`,
     load: `autocannon 8, ${options.durationS} s per run after ${options.warmupS} s warm-up at c=16; POST non-stream chat`,
     streaming: `undici client; ${options.ttftSequential} sequential + ${options.ttftConcurrency}×${options.ttftPerWorker} concurrent calls; double chunk delay ${options.chunkDelayMs} ms`,
     profiled: options.profile,

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -50,18 +51,60 @@ export async function startFloor(upstream: string, cpus: string | null): Promise
 export interface HubServer extends Server {
   key: string;
   configFile: string;
+  dataDir: string;
+  /** Server mode: the database and the master key the hub was given. */
+  databaseUrl: string | undefined;
+  masterKey: string | undefined;
+  /** What of the metering pipeline this hub runs, for the report. */
+  pipeline: Pipeline;
+}
+
+export interface Pipeline {
+  /** Limits on every organisation from the key's department up to the province. */
+  orgLimits: LimitsConfig;
+  /** Limits on the key itself, or null when the CLI has no `--rpm` etc. yet. */
+  keyLimits: LimitsConfig | null;
+  prices: { from: string; input: string; output: string };
+  /** Whether a tight limit on another organisation answered 429 in the smoke check. */
+  limitsEnforced: boolean | null;
+  database: 'embedded PGlite' | 'PostgreSQL server';
+}
+
+interface LimitsConfig {
+  rpm: number;
+  tpm: number;
+  monthly_tokens: number;
+  monthly_budget: string;
 }
 
 /**
- * The hub as a user runs it: `node bin/zhongshu.js serve` with a zhongshu.yaml declaring an
- * organisation, the double as an openai-compatible endpoint and one public model; the key comes
- * from the CLI (which talks to the running hub over HTTP).
+ * Limits far above what a bench run can reach, so they are checked on every call but never
+ * refuse one: ≈5k calls/s × 9 tokens is 2.7 M tokens a minute. The budget stays within bigint
+ * nano-yuan (9.2e9 CNY).
+ */
+const NEVER_REACHED: LimitsConfig = {
+  rpm: 1_000_000_000,
+  tpm: 2_000_000_000,
+  monthly_tokens: 1_000_000_000_000,
+  monthly_budget: '1000000000',
+};
+const PRICES = { from: '2020-01-01', input: '0.002', output: '0.008' };
+/** An organisation with rpm 1, to see whether this build enforces limits at all. */
+export const TIGHT_ORG = 'bench-tight';
+
+/**
+ * The hub as a user runs it: `node bin/zhongshu.js serve` with a zhongshu.yaml declaring a
+ * province → city → department tree with limits at every level, the double as an
+ * openai-compatible endpoint and one priced public model; the key comes from the CLI (which
+ * talks to the running hub over HTTP). Usage records and the audit ledger are always on.
  */
 export async function startHub(options: {
   upstream: string;
   workDir: string;
   cpus: string | null;
   profileDir: string | null;
+  /** postgres://… runs the hub in server mode against a fresh database there. */
+  databaseUrl?: string | undefined;
   /** Extra top-level zhongshu.yaml settings (diagnostics, e.g. sync_interval_ms). */
   extraConfig?: Record<string, unknown>;
 }): Promise<HubServer> {
@@ -70,14 +113,36 @@ export async function startHub(options: {
   const port = await freePort();
   const dataDir = path.join(options.workDir, 'hub-data');
   const configFile = path.join(options.workDir, 'zhongshu.yaml');
+  const limits = NEVER_REACHED;
+  const masterKey = options.databaseUrl ? randomBytes(16).toString('hex') : undefined;
   writeFileSync(
     configFile,
     stringify({
       host: '127.0.0.1',
       port,
       data_dir: dataDir,
+      ...(options.databaseUrl ? { database_url: options.databaseUrl, master_key: masterKey } : {}),
       log_level: 'warn',
-      orgs: [{ code: ORG, name: '基准测试单位', kind: 'department' }],
+      orgs: [
+        {
+          code: 'bench-prov',
+          name: '基准测试省',
+          kind: 'province',
+          limits,
+          children: [
+            {
+              code: 'bench-city',
+              name: '基准测试市',
+              kind: 'city',
+              limits,
+              children: [
+                { code: ORG, name: '基准测试单位', kind: 'department', limits },
+                { code: TIGHT_ORG, name: '限额测试单位', kind: 'department', limits: { rpm: 1 } },
+              ],
+            },
+          ],
+        },
+      ],
       endpoints: [
         {
           name: 'double',
@@ -86,7 +151,7 @@ export async function startHub(options: {
           domain: 'gov-cloud',
         },
       ],
-      models: [{ name: MODEL, targets: [{ endpoint: 'double' }] }],
+      models: [{ name: MODEL, targets: [{ endpoint: 'double' }], prices: [PRICES] }],
       ...options.extraConfig,
     }),
   );
@@ -106,24 +171,63 @@ export async function startHub(options: {
   );
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/readyz`, child, 60_000);
-  const { stdout } = await run(
-    process.execPath,
-    [
-      'bin/zhongshu.js',
-      '--config',
-      configFile,
-      'keys',
-      'create',
-      '--org',
-      ORG,
-      '--name',
-      'bench',
-      '--json',
-    ],
-    { cwd: ROOT, env: childEnv(), timeout: 30_000 },
-  );
-  const { key } = JSON.parse(stdout) as { key: string };
-  return { child, base: `${base}/v1`, key, configFile };
+  const cli = async (...args: string[]) =>
+    (
+      await run(process.execPath, ['bin/zhongshu.js', '--config', configFile, ...args], {
+        cwd: ROOT,
+        env: childEnv(),
+        timeout: 30_000,
+      })
+    ).stdout;
+  const keyLimits = (await cli('keys', 'create', '--help')).includes('--rpm') ? limits : null;
+  const limitFlags = keyLimits
+    ? [
+        `--rpm=${keyLimits.rpm}`,
+        `--tpm=${keyLimits.tpm}`,
+        `--monthly-tokens=${keyLimits.monthly_tokens}`,
+        `--monthly-budget=${keyLimits.monthly_budget}`,
+      ]
+    : [];
+  const create = async (org: string, extra: string[]) =>
+    (
+      JSON.parse(
+        await cli('keys', 'create', '--org', org, '--name', 'bench', ...extra, '--json'),
+      ) as { key: string }
+    ).key;
+  const key = await create(ORG, limitFlags);
+  const limitsEnforced = await probeLimits(`${base}/v1`, await create(TIGHT_ORG, []));
+  return {
+    child,
+    base: `${base}/v1`,
+    key,
+    configFile,
+    dataDir,
+    databaseUrl: options.databaseUrl,
+    masterKey,
+    pipeline: {
+      orgLimits: limits,
+      keyLimits,
+      prices: PRICES,
+      limitsEnforced,
+      database: options.databaseUrl ? 'PostgreSQL server' : 'embedded PGlite',
+    },
+  };
+}
+
+/** Two calls under an rpm of 1: the second answers 429 when this build enforces limits. */
+async function probeLimits(base: string, key: string): Promise<boolean> {
+  const statuses: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await fetch(`${base}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'ping' }] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.arrayBuffer();
+    statuses.push(res.status);
+  }
+  return statuses[0] === 200 && statuses[1] === 429;
 }
 
 /** Install Portkey into bench/.peer (gitignored) with the pinned overrides, once. */
