@@ -200,3 +200,23 @@ describe('the audit ledger hash chain', () => {
     expect((await verifyLedger(store.db, { trustedKeys })).ok).toBe(true);
   });
 });
+
+describe('several writers on one ledger', () => {
+  it('keeps one chain when writers interleave (each one-statement append checks the head it built on)', async () => {
+    // Two Ledger objects stand for two hubs on one database: each believes it knows the head
+    // after its own append, so every append after the other's must fail whole and be redone the
+    // locking way.
+    const a = new Ledger(store.db, signer, 10);
+    const b = new Ledger(store.db, signer, 10);
+    const before = (await verifyLedger(store.db, { trustedKeys })).entries;
+    let n = 10_000;
+    const batch = () => Array.from({ length: 3 }, () => entry(n++));
+    for (let round = 0; round < 8; round++) {
+      await Promise.all([a.appendDurably(batch()), b.appendDurably(batch())]);
+      await a.appendDurably(batch());
+      await b.appendDurably(batch());
+    }
+    const result = await verifyLedger(store.db, { trustedKeys });
+    expect(result).toMatchObject({ ok: true, first_bad: null, entries: before + 8 * 4 * 3 });
+  });
+});
