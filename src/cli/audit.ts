@@ -1,25 +1,12 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ZsError } from '../errors.js';
 import { verifyBundle, type BundleVerifyResult } from '../ledger/bundle-verify.js';
 import type { Manifest } from '../ledger/bundle.js';
 import { parseSeq, parseTimeBound, type RangeInput } from '../ledger/range.js';
 import type { PurgeResult } from '../ledger/retention.js';
 import type { LedgerVerifyReport } from '../ledger/verify.js';
-import type { Ops } from './ops.js';
-import { printJson } from './output.js';
-
-type WithOps = <T>(cmd: Command, fn: (ops: Ops) => Promise<T>) => Promise<T>;
-
-/** Validate while parsing, so a malformed value is a usage error (exit 2) and nothing is opened. */
-const checked =
-  <T>(parse: (value: string) => T) =>
-  (value: string): T => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
+import type { WithOps } from './ops.js';
+import { checked, printJson } from './output.js';
 
 interface RangeOptions {
   from?: string;

@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../config/index.js';
 import { ConfigError, ZsError } from '../errors.js';
 import { checkIpAllowList, parseExpiry } from '../identity/keys.js';
@@ -6,7 +6,7 @@ import { parseLimits } from '../limits/limits.js';
 import { migrate, openStore } from '../store/index.js';
 import { serve } from '../server/serve.js';
 import { claimDataDir, openOps, type Ops } from './ops.js';
-import { EXIT, printJson, printTable } from './output.js';
+import { checked, EXIT, printJson, printTable } from './output.js';
 import { registerUsageCommands } from './usage.js';
 import { registerAuditCommands } from './audit.js';
 
@@ -23,17 +23,12 @@ const split = (v?: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** An option value checked while parsing, so a malformed one is a usage error (exit 2). */
-const checked =
-  (check: (value: string) => unknown) =>
-  (value: string): string => {
-    try {
-      check(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
+/** Check an option while parsing but keep its text: the operation parses it again. */
+const valid = (check: (value: string) => unknown) =>
+  checked((value) => {
+    check(value);
     return value;
-  };
+  });
 
 async function withOps<T>(cmd: Command, fn: (ops: Ops) => Promise<T>): Promise<T> {
   const ops = await openOps(configOf(cmd));
@@ -95,32 +90,32 @@ export function buildCli(): Command {
     .option(
       '--ip-allow <list>',
       'comma-separated addresses or CIDR blocks the key may be used from',
-      checked((v) => checkIpAllowList(split(v) ?? [])),
+      valid((v) => checkIpAllowList(split(v) ?? [])),
     )
     .option(
       '--expires <when>',
       'lifetime like 30d, 12h, 45m, or an ISO-8601 time',
-      checked((v) => parseExpiry(v)),
+      valid((v) => parseExpiry(v)),
     )
     .option(
       '--rpm <n>',
       'requests per minute for this key',
-      checked((v) => parseLimits({ rpm: v })),
+      valid((v) => parseLimits({ rpm: v })),
     )
     .option(
       '--tpm <n>',
       'tokens per minute for this key',
-      checked((v) => parseLimits({ tpm: v })),
+      valid((v) => parseLimits({ tpm: v })),
     )
     .option(
       '--monthly-tokens <n>',
       'tokens per calendar month (Asia/Shanghai) for this key',
-      checked((v) => parseLimits({ monthly_tokens: v })),
+      valid((v) => parseLimits({ monthly_tokens: v })),
     )
     .option(
       '--monthly-budget <cny>',
       'CNY per calendar month for this key, an exact decimal like 500 or 12.50',
-      checked((v) => parseLimits({ monthly_budget: v })),
+      valid((v) => parseLimits({ monthly_budget: v })),
     )
     .option('--json', 'print the result as JSON')
     .action(

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { loadMasterKey } from '../crypto/master-key.js';
@@ -25,6 +26,9 @@ import { loadRegistry } from '../registry/snapshot.js';
 import { modelView, type ModelView } from '../registry/view.js';
 import { claimOwner, readOwner, type OwnerInfo } from '../server/lock.js';
 import { openStore, schema, type Store } from '../store/index.js';
+
+/** Runs `fn` with the command's Ops (a running hub's API, or the database), then closes them. */
+export type WithOps = <T>(cmd: Command, fn: (ops: Ops) => Promise<T>) => Promise<T>;
 
 /** What the CLI can do, whether it talks to a running hub or opens the database itself. */
 export interface Ops {

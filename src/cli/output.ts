@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from 'commander';
+
 /** CLI exit codes: 0 ok, 1 the operation failed, 2 the command line or config is wrong. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -28,3 +30,17 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
     `${line(columns)}\n${rows.map((r) => line(columns.map((c) => cell(r[c])))).join('\n')}\n`,
   );
 }
+
+/**
+ * An option parser that validates while the command line is parsed, so a malformed value is a
+ * usage error (exit 2) and nothing is opened.
+ */
+export const checked =
+  <T>(parse: (value: string) => T) =>
+  (value: string): T => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };

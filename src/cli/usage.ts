@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { billCsv, billXlsx, type Bill } from '../metering/bills.js';
 import {
   parseDay,
@@ -9,21 +9,8 @@ import {
   type UsageReport,
   type UsageRow,
 } from '../metering/query.js';
-import type { Ops } from './ops.js';
-import { printJson, printTable } from './output.js';
-
-type WithOps = <T>(cmd: Command, fn: (ops: Ops) => Promise<T>) => Promise<T>;
-
-/** Validate while parsing, so a malformed value is a usage error (exit 2) and nothing is opened. */
-const checked =
-  <T>(parse: (value: string) => T) =>
-  (value: string): T => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
+import type { WithOps } from './ops.js';
+import { checked, printJson, printTable } from './output.js';
 
 const TOTAL_COLUMNS = [
   'requests',

@@ -26,7 +26,8 @@ export interface OrgView {
 
 export const orgView = ({ parentId, ...rest }: Org): OrgView => ({ ...rest, parent_id: parentId });
 
-const columns = {
+/** The columns of an `Org`, for queries that select organisations. */
+export const orgColumns = {
   id: schema.orgs.id,
   code: schema.orgs.code,
   name: schema.orgs.name,
@@ -36,12 +37,12 @@ const columns = {
 };
 
 export async function findOrgByCode(db: Db, code: string): Promise<Org | null> {
-  const [row] = await db.select(columns).from(schema.orgs).where(eq(schema.orgs.code, code));
+  const [row] = await db.select(orgColumns).from(schema.orgs).where(eq(schema.orgs.code, code));
   return row ?? null;
 }
 
 export async function findOrgById(db: Db, id: string): Promise<Org | null> {
-  const [row] = await db.select(columns).from(schema.orgs).where(eq(schema.orgs.id, id));
+  const [row] = await db.select(orgColumns).from(schema.orgs).where(eq(schema.orgs.id, id));
   return row ?? null;
 }
 
@@ -57,7 +58,7 @@ export async function orgInScope(db: Db, principal: Principal, code: string): Pr
 export async function listOrgs(db: Db, principal: Principal): Promise<OrgView[]> {
   assertCan(principal, 'orgs.read');
   const rows = await db
-    .select(columns)
+    .select(orgColumns)
     .from(schema.orgs)
     .where(like(schema.orgs.path, `${principal.orgPath}%`))
     .orderBy(asc(schema.orgs.path));
@@ -85,7 +86,7 @@ async function insertOrg(db: Db, parent: Org | null, input: NewOrg): Promise<Org
       path,
       source: input.source ?? 'api',
     })
-    .returning(columns);
+    .returning(orgColumns);
   return row!;
 }
 

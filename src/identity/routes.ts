@@ -1,14 +1,13 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { unauthenticated } from '../errors.js';
-import { audited } from '../ledger/audited.js';
+import { audited, requestActions } from '../ledger/audited.js';
 import { readOrgLimits, setOrgLimits } from '../limits/admin.js';
 import { LIMITS_BODY_SCHEMA, type LimitsBody } from '../limits/limits.js';
-import type { ActionRecord } from '../metering/recorder.js';
 import type { Hub } from '../server/hub.js';
 import { authenticator } from './authn.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
 import { createOrg, listOrgs, orgView } from './orgs.js';
-import { assertCan, ROLES, type Principal, type Role } from './principal.js';
+import { assertCan, ROLES, type Role } from './principal.js';
 import { changePassword, listLogins, login, logout } from './sessions.js';
 import { createUser, grantRole, listUsers, revokeRole, setLocked } from './users.js';
 
@@ -25,13 +24,7 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
   return async function routes(app: FastifyInstance): Promise<void> {
     const auth = authenticator(hub, operatorToken);
     const db = hub.store.db;
-    const record = (a: ActionRecord) => hub.recordAction(a);
-    const act = (
-      request: FastifyRequest,
-      actor: Principal | string,
-      action: string,
-      object: string | null,
-    ) => ({ record, ip: request.ip, requestId: request.id, actor, action, object });
+    const act = requestActions(hub);
 
     app.post<{ Body: { username: string; password: string } }>(
       '/api/v1/auth/login',

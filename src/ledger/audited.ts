@@ -41,3 +41,23 @@ export async function audited<T>(
   await ctx.record({ ...base, outcome: 'ok', detail: detail(result) });
   return result;
 }
+
+/**
+ * Contexts for actions made through the management API: recorded by the hub, with the request's
+ * source address and id.
+ */
+export const requestActions =
+  (hub: { recordAction(action: ActionRecord): Promise<void> }) =>
+  (
+    request: { ip: string; id: string },
+    actor: Principal | string,
+    action: string,
+    object: string | null,
+  ): ActionContext => ({
+    record: (a) => hub.recordAction(a),
+    ip: request.ip,
+    requestId: request.id,
+    actor,
+    action,
+    object,
+  });

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { LedgerEntry } from './chain.js';
+import type { EntryView } from './entries.js';
 import { SM2_USER_ID } from './signer.js';
 
 /**
@@ -21,22 +22,12 @@ export interface BundleCheckpoint {
   signature: string;
 }
 
-/** One entry as exported: the chained fields, the organisation's code for readers, its checkpoint. */
-export interface BundleEntry {
-  seq: number;
+/**
+ * One entry as exported: the API's view (the organisation's code, not part of the hash, is covered
+ * by the manifest's SM3), its time as text, and its checkpoint.
+ */
+export interface BundleEntry extends Omit<EntryView, 'at'> {
   at: string;
-  actor: string;
-  org_id: string | null;
-  /** Not part of the hash: a convenience for readers (covered by the manifest's SM3). */
-  org: string | null;
-  action: string;
-  object: string | null;
-  outcome: string;
-  ip: string | null;
-  request_id: string | null;
-  detail: Record<string, unknown> | null;
-  prev_hash: string;
-  hash: string;
   checkpoint?: BundleCheckpoint;
 }
 

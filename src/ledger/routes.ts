@@ -3,15 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { conflict, forbidden } from '../errors.js';
 import { authenticator } from '../identity/authn.js';
 import { orgInScope } from '../identity/orgs.js';
 import { actorLabel, assertCan, can, type Principal } from '../identity/principal.js';
-import type { ActionRecord } from '../metering/recorder.js';
 import type { Hub } from '../server/hub.js';
 import { bumpChangeVersion, schema } from '../store/index.js';
-import { audited } from './audited.js';
+import { audited, requestActions } from './audited.js';
 import type { Encoding } from './bundle.js';
 import { getEntry, listEntries, readContent, seesWholeLedger } from './entries.js';
 import { exportLedger } from './export.js';
@@ -56,20 +55,7 @@ export function ledgerRoutes(hub: Hub, operatorToken: string | undefined) {
   return async function routes(app: FastifyInstance): Promise<void> {
     const auth = authenticator(hub, operatorToken);
     const db = hub.store.db;
-    const record = (a: ActionRecord) => hub.recordAction(a);
-    const act = (
-      request: FastifyRequest,
-      actor: Principal,
-      action: string,
-      object: string | null,
-    ) => ({
-      record,
-      ip: request.ip,
-      requestId: request.id,
-      actor,
-      action,
-      object,
-    });
+    const act = requestActions(hub);
 
     app.get<{ Querystring: RangeQuery }>(
       '/api/v1/ledger/verify',

@@ -1,6 +1,6 @@
 import { and, asc, between, inArray, like, sql, type SQL } from 'drizzle-orm';
 import { badRequest } from '../errors.js';
-import { findOrgById, orgInScope, type Org } from '../identity/orgs.js';
+import { findOrgById, orgColumns, orgInScope, type Org } from '../identity/orgs.js';
 import { assertCan, inScope, type Principal } from '../identity/principal.js';
 import { schema, type Db } from '../store/index.js';
 import { formatYuan } from './money.js';
@@ -137,14 +137,7 @@ export async function scopedSubtree(
   const own = code === undefined ? await findOrgById(db, principal.orgId) : null;
   const org = await orgInScope(db, principal, code ?? own?.code ?? '');
   const rows = await db
-    .select({
-      id: schema.orgs.id,
-      code: schema.orgs.code,
-      name: schema.orgs.name,
-      kind: schema.orgs.kind,
-      parentId: schema.orgs.parentId,
-      path: schema.orgs.path,
-    })
+    .select(orgColumns)
     .from(schema.orgs)
     .where(like(schema.orgs.path, `${org.path}%`))
     .orderBy(asc(schema.orgs.path));

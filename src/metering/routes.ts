@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../errors.js';
 import { authenticator } from '../identity/authn.js';
 import { assertCan, type Principal } from '../identity/principal.js';
-import { audited } from '../ledger/audited.js';
+import { audited, requestActions } from '../ledger/audited.js';
 import type { Hub } from '../server/hub.js';
 import { bumpChangeVersion, schema, type Db } from '../store/index.js';
 import { billCsv, billXlsx, monthlyBill } from './bills.js';
@@ -160,14 +160,7 @@ export function meteringRoutes(hub: Hub, operatorToken: string | undefined) {
         const p = await auth(request);
         const { model } = request.params;
         const view = await audited(
-          {
-            record: (a) => hub.recordAction(a),
-            ip: request.ip,
-            requestId: request.id,
-            actor: p,
-            action: 'price.set',
-            object: model,
-          },
+          requestActions(hub)(request, p, 'price.set', model),
           () => setPrice(db, p, model, request.body),
           (v) => ({
             from: v.from,

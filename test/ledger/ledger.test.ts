@@ -3,14 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { asc, eq, gte, sql } from 'drizzle-orm';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryHash, type LedgerEntryInput } from '../../src/ledger/chain.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { signerFromKey } from '../../src/ledger/signer.js';
 import { verifyLedger, type VerifyResult } from '../../src/ledger/verify.js';
 import { openStore, schema, type Db, type Store } from '../../src/store/index.js';
-import { SERVER_URL } from '../support/hub.js';
+import { freshServerDatabase, SERVER_URL } from '../support/hub.js';
 
 const signer = signerFromKey(randomBytes(32).toString('hex'));
 const trustedKeys = [signer.publicKey];
@@ -36,23 +35,9 @@ const entry = (i: number): LedgerEntryInput => ({
 });
 
 beforeAll(async () => {
-  let databaseUrl: string | undefined;
-  if (SERVER_URL) {
-    const name = `zs_ledger_${randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: SERVER_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(SERVER_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDb = async () => {
-      const c = new pg.Client({ connectionString: SERVER_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  }
+  const server = SERVER_URL ? await freshServerDatabase() : null;
+  const databaseUrl = server?.url;
+  dropDb = server ? () => server.drop() : null;
   store = await openStore({ databaseUrl, dataDir });
   ledger = new Ledger(store.db, signer, 10);
   // 50 entries in uneven batches, so some appends cross a checkpoint boundary and some do not.

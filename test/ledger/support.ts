@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { openStore, type Db, type Store } from '../../src/store/index.js';
 import { runCli, type CliResult } from '../cli/run-cli.js';
-import { SERVER_URL, type TestHub } from '../support/hub.js';
+import { freshServerDatabase, SERVER_URL, type TestHub } from '../support/hub.js';
 
 /**
  * The hub's database from outside the hub, as an intruder with database rights (or an operator)
@@ -86,24 +84,9 @@ export function failedJson<T>(result: CliResult): T {
 /** A new, migrated database of its own: PGlite in a temporary directory, or one on the server. */
 export async function freshStore(): Promise<{ store: Store; close: () => Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'zs-ledger-'));
-  let drop = async () => {};
-  let databaseUrl: string | undefined;
-  if (SERVER_URL) {
-    const name = `zs_ledger_${randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: SERVER_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(SERVER_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    drop = async () => {
-      const c = new pg.Client({ connectionString: SERVER_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  }
+  const server = SERVER_URL ? await freshServerDatabase() : null;
+  const databaseUrl = server?.url;
+  const drop = async () => server?.drop();
   const store = await openStore({ databaseUrl, dataDir });
   return {
     store,
