@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { OrgInput } from '../../src/config/index.js';
 import { hashKey } from '../../src/identity/keys.js';
 import { applyOrgTree, ensureRootOrg, findOrgByCode, type Org } from '../../src/identity/orgs.js';
-import { insertJsonRows } from '../../src/ledger/ledger.js';
+import { jsonRows } from '../../src/ledger/ledger.js';
 import { yuanToNano } from '../../src/metering/money.js';
 import { ensurePartitions } from '../../src/store/partitions.js';
 import { queryRows, schema, type Db } from '../../src/store/index.js';
@@ -228,7 +228,7 @@ export async function insertLikeRecorder(
         ledger_seq: done + i + 1,
       };
     });
-    await db.execute(insertJsonRows('usage_records', rows));
+    await db.execute(sql`SELECT zs_usage_write(${jsonRows(rows)}::jsonb, NULL, NULL)`);
   }
   return count / ((performance.now() - started) / 1000);
 }

@@ -56,7 +56,7 @@ export async function load(
   const current = shanghaiMonth(new Date(), 0).label.replace('-', 'm');
   await db.execute(sql.raw(`TRUNCATE usage_records_y${current}`));
   steps.push({
-    step: `${RECORDER_SHAPE_ROWS.toLocaleString('en-US')} rows the recorder's way (512 rows per statement in one JSON parameter, insertJsonRows): ${Math.round(recorderShape).toLocaleString('en-US')} rows/s; removed again`,
+    step: `${RECORDER_SHAPE_ROWS.toLocaleString('en-US')} rows the recorder's way (512 rows per call of zs_usage_write, in one JSON parameter): ${Math.round(recorderShape).toLocaleString('en-US')} rows/s; removed again`,
     seconds: seconds(t),
   });
   t = performance.now();

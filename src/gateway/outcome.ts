@@ -51,16 +51,21 @@ export function newOutcome(input: {
   prompt: unknown;
   answer: AnswerCapture;
 }): CallOutcome {
-  const { grant, ...rest } = input;
+  // Spelled out: object rest and spread cost microseconds a call here (measured), on every call.
+  const { grant } = input;
   return {
-    ...rest,
+    requestId: input.requestId,
+    op: input.op,
     orgId: grant.orgId,
     orgCode: grant.orgCode,
     orgPath: grant.orgPath,
     keyId: grant.id,
+    ip: input.ip,
     receivedAt: new Date(),
+    model: input.model,
     servedModel: null,
     endpoint: null,
+    stream: input.stream,
     dataLevel: null,
     status: 0,
     errorCode: null,
@@ -70,6 +75,8 @@ export function newOutcome(input: {
     ttftMs: null,
     overheadMs: 0,
     costNano: 0n,
+    prompt: input.prompt,
+    answer: input.answer,
   };
 }
 

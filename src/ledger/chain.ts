@@ -25,6 +25,8 @@ export interface LedgerEntry extends LedgerEntryInput {
 }
 
 const BROKEN = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\0/g;
+/** The same test without the global flag's lastIndex state. */
+const HAS_BROKEN = new RegExp(BROKEN.source);
 
 /**
  * A string as PostgreSQL will store it: text and jsonb hold neither NUL nor lone surrogates (the
@@ -33,20 +35,31 @@ const BROKEN = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\
  * characters in a field cannot fail other callers' records or forge a "modified" entry.
  */
 export function storableText(text: string): string {
-  return text.replace(BROKEN, '\uFFFD');
+  return HAS_BROKEN.test(text) ? text.replace(BROKEN, '\uFFFD') : text;
 }
 
-/** `storableText` applied to every string inside a value (object keys included). */
+/**
+ * `storableText` applied to every string inside a value (object keys included). A value with
+ * nothing to change comes back as itself, not copied: every call's entry passes through here.
+ */
 export function storable<T>(value: T): T {
   if (typeof value === 'string') return storableText(value) as T;
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
-  if (Array.isArray(value)) return value.map(storable) as T;
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([k, v]) => [
-      storableText(k),
-      storable(v),
-    ]),
-  ) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    value.forEach((item: unknown, i) => {
+      const fixed = storable(item);
+      if (fixed !== item) (copy ??= [...value])[i] = fixed;
+    });
+    return (copy ?? value) as T;
+  }
+  let changed = false;
+  const fixed = Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+    const pair = [storableText(k), storable(v)] as const;
+    changed ||= pair[0] !== k || pair[1] !== v;
+    return pair;
+  });
+  return changed ? (Object.fromEntries(fixed) as T) : value;
 }
 
 /** JSON with object keys sorted, so the same content always hashes the same (jsonb reorders keys). */

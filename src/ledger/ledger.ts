@@ -42,25 +42,20 @@ export class Ledger {
   }
 
   /**
-   * Append inside the caller's transaction. `alsoWrite` returns further data-modifying statements
-   * (the usage rows that reference the entries, …) that go into the same SQL statement as the
+   * Append inside the caller's transaction, under the head's lock. `alsoWrite` returns a further
+   * SQL call (the usage rows that reference the entries, …) made in the same statement as the
    * entries and the new head, so a batch costs two round trips (lock the head, write everything)
    * whatever it holds.
    */
   async appendIn(
     tx: Db,
     inputs: readonly LedgerEntryInput[],
-    alsoWrite?: (rows: readonly LedgerEntry[]) => SQL[],
+    alsoWrite?: AlsoWrite,
   ): Promise<LedgerEntry[]> {
     if (!inputs.length) return [];
     this.known = null;
-    const head = await lockHead(tx);
-    const { rows, statement } = this.chain(head, inputs, alsoWrite, false);
+    const { rows, statement } = this.chain(await lockHead(tx), inputs, alsoWrite);
     await tx.execute(statement);
-    const last = rows.at(-1)!;
-    if (Math.floor(last.seq / this.checkpointEvery) > Math.floor(head.seq / this.checkpointEvery)) {
-      await this.sign(tx, last.seq, last.hash);
-    }
     return rows;
   }
 
@@ -68,20 +63,20 @@ export class Ledger {
    * Append entries and whatever `alsoWrite` adds, durably, in as few round trips as possible (the
    * recorder's path: every call waits for it). When this object knows the head (it made the last
    * append it knows of), everything, the new head and any checkpoint included, is one statement
-   * with no transaction around it; the statement moves the head only from the head it was built
-   * on, checked under the head's row lock, and fails as a whole (nothing written) if another
-   * writer moved it meanwhile. Then, or after any other failure, the append is made again the
-   * locking way (appendIn in a transaction), whose failure the caller sees.
+   * with no transaction around it. zs_ledger_append moves the head only from the head the entries
+   * were chained on, checked under the head's row lock, and fails as a whole (nothing written) if
+   * another writer moved it meanwhile. Then, or after any other failure, the append is made again
+   * the locking way (appendIn in a transaction), whose failure the caller sees.
    */
   async appendDurably(
     inputs: readonly LedgerEntryInput[],
-    alsoWrite?: (rows: readonly LedgerEntry[]) => SQL[],
+    alsoWrite?: AlsoWrite,
   ): Promise<LedgerEntry[]> {
     if (!inputs.length) return [];
     const known = this.known;
     this.known = null;
     if (known) {
-      const { rows, statement } = this.chain(known, inputs, alsoWrite, true);
+      const { rows, statement } = this.chain(known, inputs, alsoWrite);
       try {
         await this.db.execute(statement);
         this.known = { seq: rows.at(-1)!.seq, hash: rows.at(-1)!.hash };
@@ -96,15 +91,13 @@ export class Ledger {
   }
 
   /**
-   * The entries chained onto `head`, and one statement writing them, the new head and
-   * `alsoWrite`'s rows. `checked`: the head moves only if it still is `head` (else the statement
-   * divides by zero, which aborts all of it), and a checkpoint due is written in it too.
+   * The entries chained onto `head`, and one statement writing them, the new head, the checkpoint
+   * when one is due and `alsoWrite`'s rows (migration 0004 has the functions it calls).
    */
   private chain(
     head: { seq: number; hash: string },
     inputs: readonly LedgerEntryInput[],
-    alsoWrite: ((rows: readonly LedgerEntry[]) => SQL[]) | undefined,
-    checked: boolean,
+    alsoWrite: AlsoWrite | undefined,
   ): { rows: LedgerEntry[]; statement: SQL } {
     let seq = head.seq;
     let prevHash = head.hash;
@@ -116,55 +109,37 @@ export class Ledger {
       prevHash = hash;
       return row;
     });
-    const moveHead = checked
-      ? sql`UPDATE ledger_head SET seq = ${seq}, hash = ${prevHash}
-          WHERE id = 1 AND seq = ${head.seq} AND hash = ${head.hash} RETURNING 1`
-      : sql`UPDATE ledger_head SET seq = ${seq}, hash = ${prevHash} WHERE id = 1`;
-    const writes = [
-      moveHead,
-      insertJsonRows(
-        'ledger_entries',
-        rows.map((r) => ({
-          seq: r.seq,
-          at: r.at,
-          actor: r.actor,
-          org_id: r.orgId,
-          action: r.action,
-          object: r.object,
-          outcome: r.outcome,
-          ip: r.ip,
-          request_id: r.requestId,
-          detail: r.detail,
-          prev_hash: r.prevHash,
-          hash: r.hash,
-        })),
-      ),
-      ...(alsoWrite?.(rows) ?? []),
-    ];
-    if (
-      checked &&
-      Math.floor(seq / this.checkpointEvery) > Math.floor(head.seq / this.checkpointEvery)
-    ) {
-      writes.push(
-        insertJsonRows('ledger_checkpoints', [
-          {
-            seq,
-            hash: prevHash,
-            signed_at: new Date(),
-            key_id: this.signer.keyId,
-            public_key: this.signer.publicKey,
-            signature: this.signer.sign(checkpointMessage(seq, prevHash)),
-          },
-        ]),
-      );
-    }
-    const ctes = sql.join(
-      writes.map((w, i) => sql`${sql.raw(`w${i}`)} AS (${w})`),
-      sql`, `,
+    const entries = jsonRows(
+      rows.map((r) => ({
+        seq: r.seq,
+        at: r.at,
+        actor: r.actor,
+        org_id: r.orgId,
+        action: r.action,
+        object: r.object,
+        outcome: r.outcome,
+        ip: r.ip,
+        request_id: r.requestId,
+        detail: r.detail,
+        prev_hash: r.prevHash,
+        hash: r.hash,
+      })),
     );
-    // w0 returns one row if the head moved as expected; zero rows make the division fail.
-    const result = checked ? sql`SELECT 1 / (SELECT count(*)::int FROM w0) AS ok` : sql`SELECT 1`;
-    return { rows, statement: sql`WITH ${ctes} ${result}` };
+    const due =
+      Math.floor(seq / this.checkpointEvery) > Math.floor(head.seq / this.checkpointEvery);
+    const checkpoint = due
+      ? JSON.stringify({
+          seq,
+          hash: prevHash,
+          signed_at: new Date(),
+          key_id: this.signer.keyId,
+          public_key: this.signer.publicKey,
+          signature: this.signer.sign(checkpointMessage(seq, prevHash)),
+        })
+      : null;
+    const also = alsoWrite?.(rows);
+    const statement = sql`SELECT zs_ledger_append(${head.seq}, ${head.hash}, ${entries}::jsonb, ${checkpoint}::jsonb)${also ? sql`, ${also}` : sql``}`;
+    return { rows, statement };
   }
 
   /** Sign the current head (if it has moved since the last checkpoint). */
@@ -199,28 +174,37 @@ export class Ledger {
 }
 
 const SURROGATE = /[\uD800-\uDFFF]/;
+const ESCAPED_SURROGATE = /\\ud[89a-f]/i;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** A further write made in the same statement as a ledger append: an SQL function call. */
+export type AlsoWrite = (rows: readonly LedgerEntry[]) => SQL | null;
+
 /**
- * `INSERT INTO <table> (<columns>) SELECT … FROM jsonb_populate_recordset(…)` from one JSON
- * parameter holding every row, keyed by column name. Building a multi-row INSERT with a parameter
- * per value costs the query builder tens of microseconds a row; one JSON text costs a fraction,
- * and the server converts each value with the column type's own input function, as it does for
- * text parameters. Dates are written as ISO instants and bigints as decimal strings (exact); a
- * string that is not well-formed UTF-16 (a lone surrogate) is written with U+FFFD in its place,
- * as the UTF-8 encoding of a text parameter would: rows are stored as they were with one
- * parameter per value.
+ * Rows as one JSON text, keyed by column name, for `jsonb_populate_recordset`: building a
+ * multi-row INSERT with a parameter per value costs the query builder tens of microseconds a row;
+ * one JSON text costs a fraction, and the server converts each value with the column type's own
+ * input function, as it does for text parameters. Dates are written as ISO instants and bigints
+ * as decimal strings (exact); a string that is not well-formed UTF-16 (a lone surrogate) is
+ * written with U+FFFD in its place, as the UTF-8 encoding of a text parameter would: rows are
+ * stored as they were with one parameter per value.
  */
-export function insertJsonRows(table: string, rows: readonly object[]): SQL {
-  const columns = Object.keys(rows[0] ?? {}).join(', ');
-  const json = JSON.stringify(rows, (_key, value: unknown) =>
+export function jsonRows(rows: readonly object[]): string {
+  try {
+    const json = JSON.stringify(rows);
+    // JSON.stringify writes a lone surrogate as a \udXXX escape (and anything else as itself),
+    // so without one the text is already what the slow way below would make.
+    if (!ESCAPED_SURROGATE.test(json)) return json;
+  } catch {
+    // A bigint: the slow way.
+  }
+  return JSON.stringify(rows, (_key, value: unknown) =>
     typeof value === 'bigint'
       ? value.toString()
       : typeof value === 'string' && SURROGATE.test(value)
         ? value.replace(LONE_SURROGATE, '\uFFFD')
         : value,
   );
-  return sql`${sql.raw(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, `)}${json}::jsonb)`;
 }
 
 /** The chain head, locked for the rest of the transaction: appenders take turns here. */

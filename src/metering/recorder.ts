@@ -5,7 +5,7 @@ import { sm3Hex } from '../crypto/sm.js';
 import { unavailable } from '../errors.js';
 import type { CallOutcome } from '../gateway/outcome.js';
 import { canonicalJson, type LedgerEntry, type LedgerEntryInput } from '../ledger/chain.js';
-import { insertJsonRows, type Ledger } from '../ledger/ledger.js';
+import { jsonRows, type Ledger } from '../ledger/ledger.js';
 import type { Db } from '../store/index.js';
 import { callCost, formatYuan } from './money.js';
 import { shanghaiDay, type PriceBook } from './prices.js';
@@ -197,8 +197,8 @@ export class Recorder {
     return rows.map((r) => r.seq);
   }
 
-  /** The usage rows, sealed content and rollup increments of a batch's calls. */
-  private usageWrites(prepared: Prepared[], entries: readonly LedgerEntry[]): SQL[] {
+  /** The usage rows, sealed content and rollup increments of a batch's calls (migration 0004). */
+  private usageWrites(prepared: Prepared[], entries: readonly LedgerEntry[]): SQL | null {
     const usage: Record<string, unknown>[] = [];
     const content: Record<string, unknown>[] = [];
     const daily = new Map<string, DailyRow>();
@@ -228,7 +228,7 @@ export class Recorder {
         status: o.status,
         error_code: o.errorCode,
         attempts: o.attempts,
-        cost_nano: item.costNano,
+        cost_nano: item.costNano.toString(),
         ledger_seq: entries[i]!.seq,
       });
       if (p.call.content)
@@ -262,21 +262,10 @@ export class Recorder {
       d.latency_ms_sum += o.latencyMs;
       daily.set(key, d);
     });
-    const writes: SQL[] = [];
-    if (usage.length) writes.push(insertJsonRows('usage_records', usage));
-    if (content.length) writes.push(insertJsonRows('ledger_content', content));
-    // One row per key of the map, so no row is affected twice by the one upsert.
-    if (daily.size)
-      writes.push(sql`${insertJsonRows('usage_daily', [...daily.values()])}
-        ON CONFLICT (day, org_id, key_id, model) DO UPDATE SET
-          requests = usage_daily.requests + excluded.requests,
-          errors = usage_daily.errors + excluded.errors,
-          prompt_tokens = usage_daily.prompt_tokens + excluded.prompt_tokens,
-          completion_tokens = usage_daily.completion_tokens + excluded.completion_tokens,
-          cached_tokens = usage_daily.cached_tokens + excluded.cached_tokens,
-          cost_nano = usage_daily.cost_nano + excluded.cost_nano,
-          latency_ms_sum = usage_daily.latency_ms_sum + excluded.latency_ms_sum`);
-    return writes;
+    if (!usage.length) return null;
+    const json = (rows: object[]) => (rows.length ? jsonRows(rows) : null);
+    const rollup = [...daily.values()].map((d) => ({ ...d, cost_nano: d.cost_nano.toString() }));
+    return sql`zs_usage_write(${json(usage)}::jsonb, ${json(content)}::jsonb, ${json(rollup)}::jsonb)`;
   }
 }
 

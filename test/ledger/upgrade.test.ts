@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkpointMessage, entryHash } from '../../src/ledger/chain.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { signerFromKey } from '../../src/ledger/signer.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
@@ -36,7 +37,6 @@ describe('upgrading a hub whose ledger predates partitioning (0002 → 0003)', (
       }
     });
     const signer = signerFromKey(randomBytes(32).toString('hex'));
-    const ledger = new Ledger(store.db, signer, 10);
     const entry = (i: number) => ({
       at: new Date(Date.UTC(2026, 5, 1, 0, 0, i)),
       actor: 'user:sysadmin',
@@ -48,7 +48,41 @@ describe('upgrading a hub whose ledger predates partitioning (0002 → 0003)', (
       requestId: `req-${i}`,
       detail: { n: i },
     });
-    for (let i = 1; i <= 25; i += 5) await ledger.append([0, 1, 2, 3, 4].map((k) => entry(i + k)));
+    // What a hub of that version wrote: entries with plain INSERTs, the head, a signed checkpoint
+    // every 10 entries (the ledger as 0002 left it; this build's writer needs migration 0004).
+    let prev = '0'.repeat(64);
+    await store.scriptTx(async (tx) => {
+      for (let seq = 1; seq <= 25; seq++) {
+        const e = entry(seq);
+        const hash = entryHash(prev, seq, e);
+        await tx.query(
+          `INSERT INTO ledger_entries (seq, at, actor, org_id, action, object, outcome, ip, request_id, detail, prev_hash, hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [
+            seq,
+            e.at.toISOString(),
+            e.actor,
+            e.orgId,
+            e.action,
+            e.object,
+            e.outcome,
+            e.ip,
+            e.requestId,
+            JSON.stringify(e.detail),
+            prev,
+            hash,
+          ],
+        );
+        prev = hash;
+        if (seq % 10 === 0)
+          await tx.query(
+            `INSERT INTO ledger_checkpoints (seq, hash, signed_at, key_id, public_key, signature)
+             VALUES ($1, $2, now(), $3, $4, $5)`,
+            [seq, hash, signer.keyId, signer.publicKey, signer.sign(checkpointMessage(seq, hash))],
+          );
+      }
+      await tx.query('UPDATE ledger_head SET seq = 25, hash = $1 WHERE id = 1', [prev]);
+    });
 
     expect(await migrate(store)).toEqual(MIGRATIONS.slice(2).map((m) => m.id));
 
