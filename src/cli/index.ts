@@ -9,6 +9,7 @@ import { claimDataDir, openOps, type Ops } from './ops.js';
 import { checked, EXIT, printJson, printTable } from './output.js';
 import { registerUsageCommands } from './usage.js';
 import { registerAuditCommands } from './audit.js';
+import { CLEARANCES, parseClearance } from '../guard/levels.js';
 
 interface Global {
   config?: string;
@@ -117,12 +118,18 @@ export function buildCli(): Command {
       'CNY per calendar month for this key, an exact decimal like 500 or 12.50',
       valid((v) => parseLimits({ monthly_budget: v })),
     )
+    .option(
+      '--data-level <level>',
+      `default data level of this key's requests: ${CLEARANCES.join(', ')}`,
+      valid(parseClearance),
+    )
     .option('--json', 'print the result as JSON')
     .action(
       async (
         opts: {
           org: string;
           name: string;
+          dataLevel?: string;
           models?: string;
           ipAllow?: string;
           expires?: string;
@@ -148,6 +155,7 @@ export function buildCli(): Command {
                 opts.monthlyTokens === undefined ? undefined : Number(opts.monthlyTokens),
               monthly_budget: opts.monthlyBudget,
             },
+            dataLevel: opts.dataLevel,
           }),
         );
         if (opts.json) printJson(created);

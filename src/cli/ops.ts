@@ -8,6 +8,7 @@ import { createKey, listKeys, revokeKey, type KeyInfo, type NewKey } from '../id
 import { applyOrgTree, ensureRootOrg, listOrgs, type OrgView } from '../identity/orgs.js';
 import { operatorPrincipal } from '../identity/principal.js';
 import { audited } from '../ledger/audited.js';
+import { applyGuardPolicies } from '../guard/policy.js';
 import { applyPolicies } from '../ledger/policy.js';
 import { applyPrices } from '../metering/prices.js';
 import { monthlyBill, type Bill } from '../metering/bills.js';
@@ -89,6 +90,7 @@ async function openDirect(config: Config, claim: { release(): void } | null) {
     await applyRegistry(store.db, config, sealer);
     await applyPrices(store.db, config);
     await applyPolicies(store.db, config);
+    await applyGuardPolicies(store.db, config);
     return { store, root, sealer };
   } catch (err) {
     await store?.close();

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { configSchema, type RawConfig } from './schema.js';
+import { DOMAIN_CLEARANCE, rank } from '../guard/levels.js';
 
 export interface Config extends RawConfig {
   /** Absolute path of the data directory. */
@@ -171,6 +172,13 @@ function checkReferences(config: RawConfig): void {
   const endpoints = new Map(config.endpoints.map((e) => [e.name, e]));
   if (endpoints.size !== config.endpoints.length)
     problems.push('endpoints: duplicate endpoint name');
+  config.endpoints.forEach((e, i) => {
+    const ceiling = DOMAIN_CLEARANCE[e.domain];
+    if (e.clearance && rank(e.clearance) > rank(ceiling))
+      problems.push(
+        `endpoints[${i}].clearance: ${e.clearance} is above what the ${e.domain} domain allows (${ceiling}); a clearance can only be tightened`,
+      );
+  });
   const models = new Set(config.models.map((m) => m.name));
   if (models.size !== config.models.length) problems.push('models: duplicate model name');
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { checkExplicitLabel, parseProducerCode } from '../guard/aigc.js';
+import { CLEARANCES, type Clearance } from '../guard/levels.js';
 
 /** Provider adapters the hub ships; `openai-compatible` covers vLLM, SGLang, llama.cpp, Xinference, MindIE. */
 export const PROVIDERS = [
@@ -50,8 +52,13 @@ export interface OrgInput {
   limits?: LimitsInput | undefined;
   /** Keep prompts and answers (SM4-encrypted, auditor-only) for calls in this subtree. */
   store_content?: boolean | undefined;
+  /** Default data level of the subtree's requests (the guard takes the highest it is given). */
+  data_level?: Clearance | undefined;
+  /** Requests nobody is cleared for: masked and sent up to this level, refused above it. */
+  mask_up_to?: Clearance | undefined;
   children?: OrgInput[] | undefined;
 }
+const level = z.enum(CLEARANCES);
 const orgSchema: z.ZodType<OrgInput> = z.lazy(() =>
   z.strictObject({
     code: slug,
@@ -59,6 +66,8 @@ const orgSchema: z.ZodType<OrgInput> = z.lazy(() =>
     kind: z.enum(['province', 'city', 'county', 'department']).optional(),
     limits: limitsSchema.optional(),
     store_content: z.boolean().optional(),
+    data_level: level.optional(),
+    mask_up_to: level.optional(),
     children: z.array(orgSchema).optional(),
   }),
 );
@@ -89,6 +98,8 @@ const endpointSchema = z.strictObject({
     .regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable')
     .optional(),
   domain: z.enum(DOMAINS),
+  /** The highest data level it may receive; at most its domain's default (the default). */
+  clearance: level.optional(),
   models: z
     .array(z.strictObject({ upstream: z.string().min(1).max(200), name: modelName }))
     .default([]),
@@ -137,6 +148,8 @@ export const configSchema = z.strictObject({
       name: z.string().min(1).default('中枢平台运营方'),
       limits: limitsSchema.optional(),
       store_content: z.boolean().optional(),
+      data_level: level.optional(),
+      mask_up_to: level.optional(),
     })
     .default({ code: 'root', name: '中枢平台运营方' }),
   /** redis://… shares rate-limit, quota and budget counters between hub instances. */
@@ -191,6 +204,35 @@ export const configSchema = z.strictObject({
       breaker_failure_threshold: 5,
       breaker_cooldown_ms: 30_000,
     }),
+  /** AI-generated content labels (GB 45438-2025), see docs/guard.md. */
+  aigc: z
+    .strictObject({
+      /** The deployment's 27-character service-provider code (ContentProducer). */
+      producer: z
+        .string()
+        .superRefine((code, ctx) => {
+          try {
+            parseProducerCode(code);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        })
+        .optional(),
+      /** Shown with AI answers by apps and in exports. */
+      explicit_label: z
+        .string()
+        .min(2)
+        .max(100)
+        .superRefine((text, ctx) => {
+          try {
+            checkExplicitLabel(text);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        })
+        .default('本内容由人工智能生成'),
+    })
+    .default({ explicit_label: '本内容由人工智能生成' }),
   orgs: z.array(orgSchema).default([]),
   endpoints: z.array(endpointSchema).default([]),
   models: z.array(modelSchema).default([]),

@@ -35,6 +35,14 @@ export class Sealer {
     this.macKey = hmacSm3(masterKey, 'zhongshu/hmac-sm3');
   }
 
+  /**
+   * HMAC-SM3 (hex) under a key derived from the master key for `purpose` alone, so a tag made
+   * for one purpose proves nothing for another (the AIGC labels' reserved codes use it).
+   */
+  tag(purpose: string, data: string): string {
+    return hmacSm3(hmacSm3(this.macKey, `zhongshu/tag/${purpose}`), data).toString('hex');
+  }
+
   /** Returns base64 of version ‖ iv ‖ ciphertext ‖ mac. */
   seal(plaintext: string, associated = ''): string {
     const iv = randomBytes(IV_BYTES);

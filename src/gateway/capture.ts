@@ -8,6 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 export class AnswerCapture {
   private readonly hash: Hash = createHash('sm3');
   private readonly parts: string[] | null;
+  private finished: { digest: string; text: string | null } | null = null;
 
   constructor(keepText: boolean) {
     this.parts = keepText ? [] : null;
@@ -19,9 +20,10 @@ export class AnswerCapture {
     this.parts?.push(text);
   }
 
-  /** Callable once. */
+  /** The answer is complete: its digest (and text, if kept). Later calls return the same. */
   finish(): { digest: string; text: string | null } {
-    return { digest: this.hash.digest('hex'), text: this.parts?.join('') ?? null };
+    this.finished ??= { digest: this.hash.digest('hex'), text: this.parts?.join('') ?? null };
+    return this.finished;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { GuardRecord } from '../guard/gate.js';
 import type { KeyGrant } from '../identity/keys.js';
 import type { AnswerCapture } from './capture.js';
 import type { Operation } from './providers/index.js';
@@ -23,8 +24,10 @@ export interface CallOutcome {
   servedModel: string | null;
   endpoint: string | null;
   stream: boolean;
-  /** The request's data level; decided by the guard (until then: null, not assessed). */
+  /** The request's data level as the guard decided it (null: refused before it assessed). */
   dataLevel: string | null;
+  /** The guard's decision (level, why, what it found and masked, the routing floor). */
+  guard: GuardRecord | null;
   status: number;
   errorCode: string | null;
   usage: Usage | null;
@@ -67,6 +70,7 @@ export function newOutcome(input: {
     endpoint: null,
     stream: input.stream,
     dataLevel: null,
+    guard: null,
     status: 0,
     errorCode: null,
     usage: null,

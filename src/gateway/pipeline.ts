@@ -1,4 +1,7 @@
 import { clientClosed, unavailable, type ZsError } from '../errors.js';
+import type { AigcLabel } from '../guard/aigc.js';
+import type { GuardedCall } from '../guard/gate.js';
+import { cleared } from '../guard/levels.js';
 import type { KeyGrant } from '../identity/keys.js';
 import type { Registry, RuntimeModel } from '../registry/snapshot.js';
 import { attempt } from './attempt.js';
@@ -25,7 +28,12 @@ export interface PipelineDeps {
 
 export interface Call {
   op: Operation;
+  /** What goes upstream (after the guard: masked where it decided so). */
   body: Json;
+  /** The guard's decision: which deployments may serve the call, and what to restore. */
+  guard: GuardedCall;
+  /** The implicit AIGC label of a generated answer (null for embeddings). */
+  label: ((answerSm3: string | null) => AigcLabel) | null;
   grant: KeyGrant;
   registry: Registry;
   model: RuntimeModel;
@@ -78,6 +86,8 @@ export async function runCall(deps: PipelineDeps, call: Call): Promise<void> {
     for (const candidate of candidates(call.registry, call.model)) {
       const { endpoint, upstreamModel } = candidate.target;
       if (!endpoint.provider.operations.has(call.op)) continue;
+      const floor = call.guard.decision.routeFloor;
+      if (floor && !cleared(endpoint.clearance, floor)) continue;
       const breaker = deps.breakers.for(endpoint.name);
       for (let retry = 0; retry <= deps.retry.retries_per_target; retry++) {
         if (outcome.attempts >= deps.retry.max_attempts || call.clientSignal.aborted) break;

@@ -20,6 +20,7 @@ export function routeHeaders(ctx: RelayContext, overheadMs: number): Record<stri
     'x-zs-route': ctx.candidate.target.endpoint.name,
     'x-zs-model': ctx.candidate.model,
     'x-zs-overhead-ms': overheadMs.toFixed(2),
+    'x-zs-data-level': ctx.call.guard.record.level,
     traceparent: ctx.call.traceparent,
   };
 }

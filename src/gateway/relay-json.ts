@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { badGateway } from '../errors.js';
+import type { MaskVault } from '../guard/mask.js';
 import { choiceText } from './capture.js';
 import type { Json } from './providers/index.js';
 import { routeHeaders, type RelayContext, type RelayDone } from './relay-context.js';
@@ -36,15 +37,25 @@ export async function relayJson(
   if ('model' in body) body.model = candidate.model;
   if (call.op === 'embeddings' && call.body.encoding_format === 'base64') encodeEmbeddings(body);
   const choices = (body.choices as Json[] | undefined) ?? [];
+  const vault = call.guard.vault;
+  if (vault) for (const choice of choices) restoreChoice(choice, vault);
   for (const choice of choices) outcome.answer.add(choiceText(choice));
   outcome.usage = readUsage(body.usage) ?? estimateUsage(call.body, choices);
   outcome.status = 200;
   // Durable before the client has the answer; if the record cannot be written, the client gets
   // audit_unavailable instead (the hub does not serve unrecorded calls).
   await call.trace.settle();
+  if (call.label) body.aigc = call.label(outcome.answer.finish().digest);
   const overheadMs = performance.now() - call.startedAt - call.trace.upstreamMs;
   call.sink.json(200, routeHeaders(ctx, overheadMs), JSON.stringify(body));
   return { ok: true };
+}
+
+/** Put the masked values back into an answer (chat message or completion text). */
+function restoreChoice(choice: Json, vault: MaskVault): void {
+  const message = choice.message as Json | undefined;
+  if (typeof message?.content === 'string') message.content = vault.restore(message.content);
+  if (typeof choice.text === 'string') choice.text = vault.restore(choice.text);
 }
 
 function estimateUsage(request: Json, choices: Json[]): Usage {

@@ -1,7 +1,9 @@
 import type { Dispatcher } from 'undici';
 import { badGateway, clientClosed, gatewayTimeout, type ZsError } from '../errors.js';
+import { StreamRestorer, type MaskVault } from '../guard/mask.js';
 import { choiceText, type AnswerCapture } from './capture.js';
 import type { Json } from './providers/index.js';
+import type { Call } from './pipeline.js';
 import { routeHeaders, type RelayContext, type RelayDone } from './relay-context.js';
 import { sseData, SseParser, type SseEvent } from './sse.js';
 import { classifyNetworkError } from './upstream.js';
@@ -23,6 +25,11 @@ interface StreamState {
   /** Counted as it streams, so a long answer is never held in memory. */
   completionEstimate: number;
   upstreamError: boolean;
+  /** Per choice index, when the guard masked the request: puts the values back as they stream. */
+  restore: ((index: number) => StreamRestorer) | null;
+  label: Call['label'];
+  /** id, object, created and model of the chunks, for the closing label event. */
+  base: Json | null;
 }
 
 /**
@@ -59,6 +66,9 @@ export async function relayStream(
     usage: null,
     completionEstimate: 0,
     upstreamError: false,
+    restore: restorers(call.guard.vault),
+    label: call.label,
+    base: null,
   };
   const parser = new SseParser();
   const relayEvent = async (event: SseEvent): Promise<void> => {
@@ -125,6 +135,15 @@ export async function relayStream(
   } catch (err) {
     failure ??= err as ZsError;
   }
+  if (!failure && state.label && state.base) {
+    // The last event before [DONE] carries the label again, now covering the whole answer.
+    const closing = {
+      ...state.base,
+      choices: [],
+      aigc: state.label(outcome.answer.finish().digest),
+    };
+    await call.sink.write(sseData(JSON.stringify(closing)));
+  }
   if (!failure) await call.sink.write('data: [DONE]\n\n');
   else if (failure.code !== 'client_closed')
     await call.sink.write(sseData(JSON.stringify(failure.toBody())));
@@ -159,7 +178,8 @@ function transform(
   const usage = readUsage(chunk.usage);
   if (usage) state.usage = usage;
   const choices = (chunk.choices as Json[] | undefined) ?? [];
-  for (const choice of choices) {
+  for (const [i, choice] of choices.entries()) {
+    if (state.restore) restoreDelta(choice, state.restore(Number(choice.index ?? i)));
     const text = choiceText(choice);
     answer.add(text);
     state.completionEstimate += estimateTokens(text);
@@ -170,5 +190,29 @@ function transform(
     delete chunk.usage;
   }
   if ('model' in chunk) chunk.model = model;
+  if (state.label && !state.base) {
+    state.base = { id: chunk.id, object: chunk.object, created: chunk.created, model };
+    chunk.aigc = state.label(null);
+  }
   return sseData(JSON.stringify(chunk));
+}
+
+function restorers(vault: MaskVault | null): StreamState['restore'] {
+  if (!vault) return null;
+  const byIndex = new Map<number, StreamRestorer>();
+  return (index) => {
+    let r = byIndex.get(index);
+    if (!r) byIndex.set(index, (r = new StreamRestorer(vault)));
+    return r;
+  };
+}
+
+/** Restore one choice's piece (chat delta or completion text); flush what is held at its end. */
+function restoreDelta(choice: Json, restorer: StreamRestorer): void {
+  const delta = choice.delta as Json | undefined;
+  const [holder, key] = delta && typeof delta === 'object' ? [delta, 'content'] : [choice, 'text'];
+  const piece = holder[key];
+  let out = typeof piece === 'string' ? restorer.push(piece) : '';
+  if (choice.finish_reason) out += restorer.end();
+  if (typeof piece === 'string' || out) holder[key] = out;
 }

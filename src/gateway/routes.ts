@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, forbidden, notFound, ZsError } from '../errors.js';
+import { guardCall } from '../guard/gate.js';
 import type { KeyGrant } from '../identity/keys.js';
 import { storableText } from '../ledger/chain.js';
 import type { Ticket } from '../limits/counters.js';
@@ -141,6 +142,14 @@ export function gatewayRoutes(hub: Hub) {
               void reply.header('x-should-retry', 'false');
             throw err;
           });
+        const guarded = guardCall(
+          { detector: hub.detector, policies: hub.guardPolicies, registry: hub.registry },
+          { op, body, grant, model, header: request.headers['x-zs-data-level'] },
+        );
+        outcome.dataLevel = guarded.record.level;
+        outcome.guard = guarded.record;
+        void reply.header('x-zs-data-level', guarded.record.level);
+        if (guarded.decision.refusal) throw guarded.decision.refusal;
         const controller = new AbortController();
         reply.raw.on('close', () => {
           if (!reply.raw.writableFinished) controller.abort();
@@ -149,7 +158,9 @@ export function gatewayRoutes(hub: Hub) {
           { pools: hub.pools, breakers: hub.breakers, retry: hub.config.gateway },
           {
             op,
-            body,
+            body: guarded.body,
+            guard: guarded,
+            label: op === 'embeddings' ? null : (digest) => hub.aigc.label(request.id, digest),
             grant,
             model,
             registry: hub.registry,

@@ -12,6 +12,7 @@ import {
 } from '../limits/limits.js';
 import { rowLimits, writeLimits } from '../limits/store.js';
 import { bumpChangeVersion, schema, type Db } from '../store/index.js';
+import { parseClearance, type Clearance } from '../guard/levels.js';
 import { orgInScope } from './orgs.js';
 import { actorLabel, assertCan, inScope, type Principal } from './principal.js';
 
@@ -31,6 +32,8 @@ export interface KeyInfo {
   created_at: Date;
   /** The key's own limits (its organisations' limits apply too), or null for none. */
   limits: LimitsView | null;
+  /** The key's default data level (its organisation's applies too; the higher wins), or null. */
+  data_level: Clearance | null;
 }
 
 export interface NewKey {
@@ -42,6 +45,8 @@ export interface NewKey {
   expires?: string | undefined;
   /** rpm, tpm, monthly_tokens, monthly_budget (exact CNY decimal) for this key alone. */
   limits?: LimitsBody | undefined;
+  /** Default data level of the key's requests (general-1 … core). */
+  dataLevel?: string | undefined;
 }
 
 export const hashKey = (key: string): string => sm3Hex(key);
@@ -100,6 +105,7 @@ export async function createKey(
   if (!name || name.length > 100)
     throw badRequest('invalid_name', 'Key name must be 1-100 characters.', { param: 'name' });
   const limits = limitsFromBody(input.limits ?? {});
+  const dataLevel = input.dataLevel === undefined ? null : parseClearance(input.dataLevel);
 
   const key = KEY_PREFIX + randomBytes(32).toString('base64url');
   const row = await db.transaction(async (tx) => {
@@ -113,6 +119,7 @@ export async function createKey(
         models: input.models?.length ? input.models : null,
         ipAllow: input.ipAllow?.length ? input.ipAllow : null,
         expiresAt: input.expires ? parseExpiry(input.expires) : null,
+        dataLevel,
         createdBy: actorLabel(principal),
       })
       .returning();
@@ -184,6 +191,7 @@ export interface KeyGrant {
   ipAllow: readonly string[] | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  dataLevel: Clearance | null;
 }
 
 export async function findKeyGrant(db: Db, keyHash: string): Promise<KeyGrant | null> {
@@ -202,6 +210,7 @@ export async function findKeyGrant(db: Db, keyHash: string): Promise<KeyGrant | 
     ipAllow: row.key.ipAllow,
     expiresAt: row.key.expiresAt,
     revokedAt: row.key.revokedAt,
+    dataLevel: row.key.dataLevel as Clearance | null,
   };
 }
 
@@ -222,5 +231,6 @@ function toInfo(
     created_by: row.createdBy,
     created_at: row.createdAt,
     limits,
+    data_level: row.dataLevel as Clearance | null,
   };
 }

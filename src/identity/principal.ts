@@ -42,6 +42,7 @@ export type Action =
   | 'limits.read'
   | 'limits.write'
   | 'policy.write'
+  | 'guard.write'
   | 'ledger.verify'
   | 'ledger.read'
   | 'ledger.export';
@@ -71,6 +72,8 @@ const POLICY: Record<Action, readonly Role[]> = {
   'limits.write': ['sysadmin', 'org_admin'],
   // Keeping call content is a security policy.
   'policy.write': ['secadmin'],
+  // Clearances and data-level policy (数据不出域) are security policy too.
+  'guard.write': ['secadmin'],
   // The ledger: anyone among the three may check the chain's integrity, only the auditor reads
   // entries and content or exports them; nobody can change or delete entries through any API.
   'ledger.verify': ['sysadmin', 'secadmin', 'auditor'],

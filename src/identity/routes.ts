@@ -275,6 +275,7 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
         ip_allow?: string[];
         expires?: string;
         limits?: LimitsBody;
+        data_level?: string;
       };
     }>(
       '/api/v1/keys',
@@ -291,6 +292,7 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
               ip_allow: strList,
               expires: str(40),
               limits: LIMITS_BODY_SCHEMA,
+              data_level: str(20),
             },
             additionalProperties: false,
           },
@@ -312,6 +314,7 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
                 ipAllow: b.ip_allow,
                 expires: b.expires,
                 limits: b.limits,
+                dataLevel: b.data_level,
               },
               new Set(hub.registry.models.keys()),
             ),
@@ -320,6 +323,7 @@ export function managementRoutes(hub: Hub, operatorToken: string | undefined) {
             name: c.info.name,
             prefix: c.info.prefix,
             limits: c.info.limits,
+            data_level: c.info.data_level,
           }),
         );
         await hub.sync();

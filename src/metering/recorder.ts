@@ -165,6 +165,7 @@ export class Recorder {
         status: o.status,
         stream: o.stream,
         data_level: o.dataLevel,
+        guard: o.guard,
         route: { served_model: o.servedModel, endpoint: o.endpoint, attempts: o.attempts },
         usage: usage && {
           prompt_tokens: usage.promptTokens,

@@ -31,6 +31,7 @@ export async function applyRegistry(db: Db, config: Config, sealer: Sealer): Pro
         provider: ep.provider,
         baseUrl: baseUrl.replace(/\/+$/, ''),
         domain: ep.domain,
+        clearance: ep.clearance ?? null,
         models: ep.models,
         timeouts: ep.timeouts ?? {},
       };

@@ -24,6 +24,7 @@ export function registryRoutes(hub: Hub, operatorToken: string | undefined) {
           provider: e.provider.name,
           base_url: e.baseUrl,
           domain: e.domain,
+          clearance: e.clearance,
           has_api_key: e.apiKey !== null,
           timeouts: e.timeouts,
           health: hub.breakers.for(e.name).view(),

@@ -1,4 +1,5 @@
 import type { Domain, ProviderName } from '../config/index.js';
+import { DOMAIN_CLEARANCE, minLevel, type Clearance } from '../guard/levels.js';
 import type { Sealer } from '../crypto/sm.js';
 import { providerFor, type ProviderAdapter } from '../gateway/providers/index.js';
 import { schema, type Db } from '../store/index.js';
@@ -14,6 +15,11 @@ export interface RuntimeEndpoint {
   provider: ProviderAdapter;
   baseUrl: string;
   domain: Domain;
+  /**
+   * The highest data level it may receive: the lowest of its domain's default, the config's
+   * clearance and the security administrator's.
+   */
+  clearance: Clearance;
   /** Decrypted only in memory, only for the upstream call. */
   apiKey: string | null;
   timeouts: EndpointTimeouts;
@@ -44,12 +50,20 @@ export async function loadRegistry(
 ): Promise<Registry> {
   const endpoints = new Map<string, RuntimeEndpoint>();
   const upstreamNames = new Map<string, Map<string, string>>();
+  const tightened = new Map(
+    (await db.select().from(schema.endpointClearances)).map((r) => [r.endpoint, r.clearance]),
+  );
   for (const row of await db.select().from(schema.endpoints)) {
+    const domain = row.domain as Domain;
     endpoints.set(row.name, {
       name: row.name,
       provider: providerFor(row.provider as ProviderName),
       baseUrl: row.baseUrl,
-      domain: row.domain as Domain,
+      domain,
+      clearance: [row.clearance, tightened.get(row.name)].reduce<Clearance>(
+        (c, other) => (other ? minLevel(c, other as Clearance) : c),
+        DOMAIN_CLEARANCE[domain],
+      ),
       apiKey: row.apiKeySealed ? sealer.open(row.apiKeySealed, `endpoint:${row.name}`) : null,
       timeouts: {
         connectMs: row.timeouts.connect_ms ?? defaults.connectMs,

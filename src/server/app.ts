@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import swagger from '@fastify/swagger';
 import { gatewayRoutes } from '../gateway/routes.js';
 import { managementRoutes } from '../identity/routes.js';
+import { guardRoutes } from '../guard/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import { meteringRoutes } from '../metering/routes.js';
 import { registryRoutes } from '../registry/routes.js';
@@ -51,6 +52,7 @@ export async function buildApp(hub: Hub, options: AppOptions): Promise<FastifyIn
   await app.register(managementRoutes(hub, options.operatorToken));
   await app.register(registryRoutes(hub, options.operatorToken));
   await app.register(ledgerRoutes(hub, options.operatorToken));
+  await app.register(guardRoutes(hub, options.operatorToken));
   await app.register(meteringRoutes(hub, options.operatorToken));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

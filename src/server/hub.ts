@@ -13,6 +13,9 @@ import { Ledger } from '../ledger/ledger.js';
 import { AuditPolicies, applyPolicies, loadPolicies } from '../ledger/policy.js';
 import { loadSigner, type Signer } from '../ledger/signer.js';
 import { retentionTask } from '../ledger/retention.js';
+import { AigcLabeler } from '../guard/aigc.js';
+import { createPiiDetector } from '../guard/pii/index.js';
+import { applyGuardPolicies, GuardPolicies, loadGuardPolicies } from '../guard/policy.js';
 import { loadLimits } from '../limits/book.js';
 import { Limiter } from '../limits/limiter.js';
 import { applyLimits } from '../limits/store.js';
@@ -42,6 +45,11 @@ export class Hub {
   registry: Registry = { endpoints: new Map(), models: new Map() };
   prices = new PriceBook([]);
   policies = new AuditPolicies(new Map());
+  guardPolicies = new GuardPolicies(new Map());
+  /** Implicit labels for generated answers (GB 45438-2025). */
+  readonly aigc: AigcLabeler;
+  /** Personal identifiers in what would reach a model (built once: it holds the gazetteer). */
+  readonly detector = createPiiDetector();
   private version = -1;
   private timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> | null = null;
@@ -61,6 +69,7 @@ export class Hub {
       cooldownMs: config.gateway.breaker_cooldown_ms,
     });
     this.keys = new KeyAuthenticator(store.db);
+    this.aigc = new AigcLabeler(config.aigc.producer ?? '', (data) => sealer.tag('aigc', data));
     this.ledger = new Ledger(store.db, signer, config.audit.checkpoint_every);
     this.recorder = new Recorder({
       db: store.db,
@@ -94,6 +103,7 @@ export class Hub {
       await applyRegistry(store.db, config, sealer);
       await applyPrices(store.db, config);
       await applyPolicies(store.db, config);
+      await applyGuardPolicies(store.db, config);
       await applyLimits(store.db, config);
       const credentialsFile = await bootstrapAdmins(store.db, root, config.dataDir);
       await ensurePartitions(store.db);
@@ -184,6 +194,7 @@ export class Hub {
         });
         this.prices = await loadPrices(this.store.db);
         this.policies = await loadPolicies(this.store.db);
+        this.guardPolicies = await loadGuardPolicies(this.store.db);
         this.limiter.setBook(await loadLimits(this.store.db));
         this.keys.clear();
         this.version = version;

@@ -98,6 +98,8 @@ export const apiKeys = pgTable('api_keys', {
   ipAllow: text('ip_allow').array(),
   expiresAt: ts('expires_at'),
   revokedAt: ts('revoked_at'),
+  /** The key's default data level (the guard takes the higher of this and its organisation's). */
+  dataLevel: text('data_level'),
   createdBy: text('created_by').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
@@ -127,6 +129,8 @@ export const endpoints = pgTable('endpoints', {
   apiKeySealed: text('api_key_sealed'),
   models: jsonb('models').$type<EndpointModel[]>().notNull(),
   timeouts: jsonb('timeouts').$type<Timeouts>().notNull(),
+  /** Highest data level it may receive; NULL: its domain's default. */
+  clearance: text('clearance'),
   source: text('source').notNull().default('api'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
@@ -248,6 +252,24 @@ export const limits = pgTable(
 export const orgPolicies = pgTable('org_policies', {
   orgId: uuid('org_id').primaryKey(),
   storeContent: boolean('store_content').notNull(),
+  source: text('source').notNull().default('api'),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** The security administrator's tightening of an endpoint's clearance (never above policy). */
+export const endpointClearances = pgTable('endpoint_clearances', {
+  endpoint: text('endpoint').primaryKey(),
+  clearance: text('clearance').notNull(),
+  setBy: text('set_by').notNull(),
+  setAt: ts('set_at').notNull().defaultNow(),
+});
+
+/** Per organisation and its subtree: default data level, and the level up to which to mask. */
+export const guardPolicies = pgTable('guard_policies', {
+  orgId: uuid('org_id').primaryKey(),
+  dataLevel: text('data_level'),
+  maskUpTo: text('mask_up_to'),
   source: text('source').notNull().default('api'),
   updatedBy: text('updated_by').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),

@@ -221,6 +221,12 @@ describe('streaming faults', () => {
     expect(res.headers.get('x-zs-route')).toBe('ep-solo');
     const text = await res.text();
     expect(text.trim().endsWith('data: [DONE]')).toBe(true);
-    expect(text.match(/^data: /gm)!.length).toBe(6);
+    // Four answer pieces, the finish chunk, the closing AIGC label chunk, [DONE].
+    const events = text.match(/^data: .*$/gm)!;
+    expect(events.length).toBe(7);
+    expect(JSON.parse(events.at(-2)!.slice(6))).toMatchObject({
+      choices: [],
+      aigc: { Label: '1' },
+    });
   });
 });

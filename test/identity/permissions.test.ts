@@ -267,6 +267,36 @@ const CASES: Record<string, Case> = {
       return hub.hub.policies.storesContent(org!.path);
     },
   },
+  'PUT /api/v1/endpoints/{name}/clearance': {
+    allowed: ['secadmin'],
+    status: 200,
+    call: (_c, token) =>
+      hub.api('PUT', '/api/v1/endpoints/local-vllm/clearance', { clearance: 'general-3' }, token),
+  },
+  'PUT /api/v1/orgs/{code}/guard-policy': {
+    allowed: ['secadmin'],
+    status: 200,
+    call: async (c, token) => {
+      const made = await hub.api('POST', '/api/v1/orgs', {
+        code: `guard-${c}`,
+        name: c,
+        parent: 'gd-gz',
+      });
+      expect(made.status).toBe(201);
+      return hub.api(
+        'PUT',
+        `/api/v1/orgs/guard-${c}/guard-policy`,
+        { data_level: 'general-3' },
+        token,
+      );
+    },
+    effect: async (c) => {
+      const org = (await asOperator<{ code: string; path: string }[]>('/api/v1/orgs')).find(
+        (o) => o.code === `guard-${c}`,
+      );
+      return hub.hub.guardPolicies.defaultLevel(org!.path) === 'general-3';
+    },
+  },
 };
 
 describe('the permission matrix', () => {
@@ -277,7 +307,17 @@ describe('the permission matrix', () => {
     };
     // Session routes (login, logout, own password, me) are open to every logged-in user.
     const own = (route: string) => route.startsWith('/api/v1/auth/') || route === '/api/v1/me';
-    const tags = ['auth', 'orgs', 'users', 'keys', 'registry', 'prices', 'usage', 'ledger'];
+    const tags = [
+      'auth',
+      'orgs',
+      'users',
+      'keys',
+      'registry',
+      'prices',
+      'usage',
+      'ledger',
+      'guard',
+    ];
     const routes = Object.entries(doc.paths).flatMap(([route, ops]) =>
       Object.entries(ops)
         .filter(([, op]) => !own(route) && op.tags?.some((t) => tags.includes(t)))

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
  *   slow-<ms>                                             → waits before answering
  *   cut                                                   → streams two chunks, then drops the socket
  *   no-usage                                              → never reports usage
+ *   echo                                                  → answers 收到： + the last user text
+ *                                                           (streamed 3 characters per event)
  *   anything else                                         → a normal answer
  * `behaviour` overrides the name for the next requests (to make a healthy endpoint fail).
  */
@@ -106,12 +108,14 @@ export async function startUpstream(options: DoubleOptions = {}): Promise<Upstre
     }
     const chat = path === '/chat/completions';
     const id = `${chat ? 'chatcmpl' : 'cmpl'}-${name}`;
+    const pieces = mode === 'echo' ? echoPieces(body, chat) : ANSWER;
     if (body.stream === true)
       return stream(res, {
         id,
         model,
         chat,
         mode,
+        pieces,
         usage,
         includeUsage:
           (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
@@ -139,10 +143,13 @@ export async function startUpstream(options: DoubleOptions = {}): Promise<Upstre
           }
         : {
             index: 0,
-            message: { role: 'assistant', content: `${ANSWER.join('')}（${name}）` },
+            message: {
+              role: 'assistant',
+              content: mode === 'echo' ? pieces.join('') : `${ANSWER.join('')}（${name}）`,
+            },
             finish_reason: 'stop',
           }
-      : { index: 0, text: ANSWER.join(''), finish_reason: 'stop' };
+      : { index: 0, text: pieces.join(''), finish_reason: 'stop' };
     return json(res, 200, {
       id,
       object: chat ? 'chat.completion' : 'text_completion',
@@ -160,6 +167,7 @@ export async function startUpstream(options: DoubleOptions = {}): Promise<Upstre
       model: string;
       chat: boolean;
       mode: string;
+      pieces: readonly string[];
       usage: object | undefined;
       includeUsage: boolean;
     },
@@ -173,7 +181,7 @@ export async function startUpstream(options: DoubleOptions = {}): Promise<Upstre
       created: 1,
       model: o.model,
     };
-    for (const [i, piece] of ANSWER.entries()) {
+    for (const [i, piece] of o.pieces.entries()) {
       if (o.mode === 'cut' && i === 2) {
         // Let the first chunks reach the hub, then drop the connection mid-answer.
         await sleep(30);
@@ -205,6 +213,16 @@ export async function startUpstream(options: DoubleOptions = {}): Promise<Upstre
     if (o.includeUsage && o.usage) send({ ...base, choices: [], usage: o.usage });
     send('[DONE]');
     res.end();
+  }
+
+  function echoPieces(body: Record<string, unknown>, chat: boolean): string[] {
+    const messages = (body.messages ?? []) as { role?: string; content?: unknown }[];
+    const prompt: unknown = Array.isArray(body.prompt) ? body.prompt[0] : body.prompt;
+    const last = chat ? messages.filter((m) => m.role === 'user').at(-1)?.content : prompt;
+    const text = `收到：${typeof last === 'string' ? last : ''}`;
+    return Array.from({ length: Math.ceil(text.length / 3) }, (_, i) =>
+      text.slice(i * 3, i * 3 + 3),
+    );
   }
 
   function json(res: ServerResponse, status: number, body: object): void {
