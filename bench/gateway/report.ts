@@ -178,6 +178,7 @@ export function pipelineLines(p: Pipeline | null): string[] {
     `rpm ${l.rpm}, tpm ${l.tpm}, monthly tokens ${l.monthly_tokens}, monthly budget ${l.monthly_budget} CNY`;
   return [
     `key auth, routing, breaker, Prometheus metrics`,
+    `guard: the request's data level (PII detection over every message), clearance-aware routing, AIGC label on the answer`,
     `organisation limits (province → city → department, each: ${limits(p.orgLimits)}) — ` +
       (p.limitsEnforced
         ? 'enforced by this build (an rpm-1 organisation answered 429 on its second call)'
