@@ -28,6 +28,8 @@ const MAC_BYTES = 32;
 export class Sealer {
   private readonly encKey: Buffer;
   private readonly macKey: Buffer;
+  /** Derived once per purpose: every generated answer's label needs one. */
+  private readonly tagKeys = new Map<string, Buffer>();
 
   constructor(masterKey: Uint8Array) {
     if (masterKey.length !== 16) throw new Error('master key must be 16 bytes');
@@ -40,7 +42,9 @@ export class Sealer {
    * for one purpose proves nothing for another (the AIGC labels' reserved codes use it).
    */
   tag(purpose: string, data: string): string {
-    return hmacSm3(hmacSm3(this.macKey, `zhongshu/tag/${purpose}`), data).toString('hex');
+    let key = this.tagKeys.get(purpose);
+    if (!key) this.tagKeys.set(purpose, (key = hmacSm3(this.macKey, `zhongshu/tag/${purpose}`)));
+    return hmacSm3(key, data).toString('hex');
   }
 
   /** Returns base64 of version ‖ iv ‖ ciphertext ‖ mac. */
