@@ -1,6 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
-import type { Config } from '../config/index.js';
-import type { OrgInput } from '../config/schema.js';
+import { configOrgs, type Config } from '../config/index.js';
 import { bumpChangeVersion, schema, type Db } from '../store/index.js';
 import { DEFAULT_LEVEL_POLICY, type LevelPolicy } from './decide.js';
 import type { Clearance, DataLevel } from './levels.js';
@@ -52,17 +51,10 @@ export async function loadGuardPolicies(db: Db): Promise<GuardPolicies> {
 /** Make the config-managed guard policies match zhongshu.yaml (data_level, mask_up_to). */
 export async function applyGuardPolicies(db: Db, config: Config): Promise<void> {
   const wanted = new Map<string, OrgGuard>();
-  const want = (code: string, o: Pick<OrgInput, 'data_level' | 'mask_up_to'>) => {
+  for (const { code, settings: o } of configOrgs(config)) {
     if (o.data_level || o.mask_up_to)
       wanted.set(code, { dataLevel: o.data_level ?? null, maskUpTo: o.mask_up_to ?? null });
-  };
-  want(config.root_org.code, config.root_org);
-  const walk = (orgs: readonly OrgInput[]): void =>
-    orgs.forEach((o) => {
-      want(o.code, o);
-      walk(o.children ?? []);
-    });
-  walk(config.orgs);
+  }
   const t = schema.guardPolicies;
   await db.transaction(async (tx) => {
     await tx.delete(t).where(eq(t.source, 'config'));

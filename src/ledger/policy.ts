@@ -1,6 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
-import type { Config } from '../config/index.js';
-import type { OrgInput } from '../config/schema.js';
+import { configOrgs, type Config } from '../config/index.js';
 import { bumpChangeVersion, schema, type Db } from '../store/index.js';
 
 /** Per-organisation audit policy: whether prompts and answers are kept (sealed) in the ledger. */
@@ -26,14 +25,8 @@ export async function loadPolicies(db: Db): Promise<AuditPolicies> {
 /** Make the config-managed policies match `store_content` in zhongshu.yaml (root_org and orgs). */
 export async function applyPolicies(db: Db, config: Config): Promise<void> {
   const wanted = new Map<string, boolean>();
-  if (config.root_org.store_content !== undefined)
-    wanted.set(config.root_org.code, config.root_org.store_content);
-  const walk = (orgs: readonly OrgInput[]): void =>
-    orgs.forEach((o) => {
-      if (o.store_content !== undefined) wanted.set(o.code, o.store_content);
-      walk(o.children ?? []);
-    });
-  walk(config.orgs);
+  for (const { code, settings } of configOrgs(config))
+    if (settings.store_content !== undefined) wanted.set(code, settings.store_content);
   await db.transaction(async (tx) => {
     await tx.delete(schema.orgPolicies).where(eq(schema.orgPolicies.source, 'config'));
     await bumpChangeVersion(tx);

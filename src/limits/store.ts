@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Config } from '../config/index.js';
-import type { LimitsInput, OrgInput } from '../config/schema.js';
+import { configOrgs, type Config } from '../config/index.js';
+import type { LimitsInput } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { bumpChangeVersion, schema, type Db } from '../store/index.js';
 import { hasLimits, LimitsInputError, NO_LIMITS, parseLimits, type Limits } from './limits.js';
@@ -79,13 +79,7 @@ export async function applyLimits(db: Db, config: Config): Promise<void> {
       throw err;
     }
   };
-  add('root_org', config.root_org.code, config.root_org.limits);
-  const walk = (orgs: readonly OrgInput[]): void =>
-    orgs.forEach((o) => {
-      add(`orgs.${o.code}`, o.code, o.limits);
-      walk(o.children ?? []);
-    });
-  walk(config.orgs);
+  for (const { where, code, settings } of configOrgs(config)) add(where, code, settings.limits);
 
   await db.transaction(async (tx) => {
     const before = await tx

@@ -3,25 +3,14 @@
  * notices, operations logs) with slots. A slot is filled by a generator and, for personal data,
  * labelled with its type at the exact offsets where it lands.
  */
+import type { PiiType } from '../../../../src/guard/pii/index.js';
 import * as near from './near.js';
 import * as places from './places.js';
 import type { Random } from './random.js';
 import * as values from './values.js';
 
-export type Label =
-  | 'id_card'
-  | 'credit_code'
-  | 'bank_card'
-  | 'mobile'
-  | 'landline'
-  | 'email'
-  | 'ipv4'
-  | 'ipv6'
-  | 'passport'
-  | 'travel_permit'
-  | 'plate'
-  | 'address'
-  | 'person_name';
+/** A slot's personal-data type: the detector's own. */
+export type Label = PiiType;
 
 type Slot = (r: Random) => [string, Label | null];
 
