@@ -9,6 +9,7 @@ import { claimDataDir, openOps, type Ops } from './ops.js';
 import { checked, EXIT, printJson, printTable } from './output.js';
 import { registerUsageCommands } from './usage.js';
 import { registerAuditCommands } from './audit.js';
+import { registerLexiconCommands } from './lexicon.js';
 import { CLEARANCES, parseClearance } from '../guard/levels.js';
 
 interface Global {
@@ -228,6 +229,7 @@ export function buildCli(): Command {
 
   registerUsageCommands(program, withOps);
   registerAuditCommands(program, withOps);
+  registerLexiconCommands(program);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }

@@ -56,6 +56,10 @@ export function loadConfig(options: LoadOptions = {}): Config {
   return {
     ...config,
     dataDir: path.resolve(cwd, config.data_dir),
+    safety: {
+      ...config.safety,
+      lexicon_file: config.safety.lexicon_file && path.resolve(cwd, config.safety.lexicon_file),
+    },
     source: file ? path.resolve(cwd, file) : null,
     upstreamKeys,
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkExplicitLabel, parseProducerCode } from '../guard/aigc.js';
 import { CLEARANCES, type Clearance } from '../guard/levels.js';
+import { isRiskId, RISK_CLASSES } from '../guard/safety/risks.js';
 
 /** Provider adapters the hub ships; `openai-compatible` covers vLLM, SGLang, llama.cpp, Xinference, MindIE. */
 export const PROVIDERS = [
@@ -233,6 +234,50 @@ export const configSchema = z.strictObject({
         .default('本内容由人工智能生成'),
     })
     .default({ explicit_label: '本内容由人工智能生成' }),
+  /** Content safety (GB/T 45654): lexicon moderation, suspension, injection flags; docs/content-safety.md. */
+  safety: z
+    .strictObject({
+      /** The operator's keyword library (TSV, CSV or JSONL); without one, nothing is moderated. */
+      lexicon_file: z.string().min(1).optional(),
+      /** Skippable characters allowed between two characters of a term (违 禁 matches 违禁). */
+      max_gap: z.coerce.number().int().min(0).max(3).default(3),
+      /** Moderate what clients send, and what models answer. */
+      input: z.boolean().default(true),
+      output: z.boolean().default(true),
+      /** Flag prompt-injection patterns in tool and function messages (never blocks). */
+      injection: z.boolean().default(true),
+      /** Suspension on repeated blocked input: N in a row or N per Asia/Shanghai day; 0 turns a rule off. */
+      violations: z
+        .strictObject({
+          consecutive: z.coerce.number().int().min(0).default(3),
+          per_day: z.coerce.number().int().min(0).default(5),
+          suspend_minutes: posInt.default(1440),
+        })
+        .default({ consecutive: 3, per_day: 5, suspend_minutes: 1440 }),
+      /** Refusal texts by risk ID (A.1.g), class (A.1) or `default`; the most specific wins. */
+      refusals: z
+        .record(z.string(), z.string().min(1).max(500))
+        .superRefine((map, ctx) => {
+          const classes = new Set<string>(RISK_CLASSES.map((c) => c.cls));
+          for (const key of Object.keys(map)) {
+            if (key !== 'default' && !classes.has(key) && !isRiskId(key))
+              ctx.addIssue({
+                code: 'custom',
+                path: [key],
+                message: `unknown risk "${key}" (expected an Annex A ID such as A.1.a, a class such as A.2, or default)`,
+              });
+          }
+        })
+        .default({}),
+    })
+    .default({
+      max_gap: 3,
+      input: true,
+      output: true,
+      injection: true,
+      violations: { consecutive: 3, per_day: 5, suspend_minutes: 1440 },
+      refusals: {},
+    }),
   orgs: z.array(orgSchema).default([]),
   endpoints: z.array(endpointSchema).default([]),
   models: z.array(modelSchema).default([]),

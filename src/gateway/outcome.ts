@@ -1,4 +1,5 @@
 import type { GuardRecord } from '../guard/gate.js';
+import type { SafetyRecord } from '../guard/moderation.js';
 import type { KeyGrant } from '../identity/keys.js';
 import type { AnswerCapture } from './capture.js';
 import type { Operation } from './providers/index.js';
@@ -28,6 +29,8 @@ export interface CallOutcome {
   dataLevel: string | null;
   /** The guard's decision (level, why, what it found and masked, the routing floor). */
   guard: GuardRecord | null;
+  /** What content safety found and decided (null: nothing checked, nothing found). */
+  safety: SafetyRecord | null;
   status: number;
   errorCode: string | null;
   usage: Usage | null;
@@ -71,6 +74,7 @@ export function newOutcome(input: {
     stream: input.stream,
     dataLevel: null,
     guard: null,
+    safety: null,
     status: 0,
     errorCode: null,
     usage: null,

@@ -1,6 +1,7 @@
 import { clientClosed, unavailable, type ZsError } from '../errors.js';
 import type { AigcLabel } from '../guard/aigc.js';
 import type { GuardedCall } from '../guard/gate.js';
+import type { Moderator } from '../guard/moderation.js';
 import { cleared } from '../guard/levels.js';
 import type { KeyGrant } from '../identity/keys.js';
 import type { Registry, RuntimeModel } from '../registry/snapshot.js';
@@ -34,6 +35,8 @@ export interface Call {
   guard: GuardedCall;
   /** The implicit AIGC label of a generated answer (null for embeddings). */
   label: ((answerSm3: string | null) => AigcLabel) | null;
+  /** Checks the answer against the lexicon (null: answers are not moderated). */
+  moderator: Moderator | null;
   grant: KeyGrant;
   registry: Registry;
   model: RuntimeModel;

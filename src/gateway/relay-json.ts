@@ -1,7 +1,9 @@
 import type { Dispatcher } from 'undici';
 import { badGateway } from '../errors.js';
 import type { MaskVault } from '../guard/mask.js';
+import { safetyOf, type Moderator } from '../guard/moderation.js';
 import { choiceText } from './capture.js';
+import type { CallOutcome } from './outcome.js';
 import type { Json } from './providers/index.js';
 import { routeHeaders, type RelayContext, type RelayDone } from './relay-context.js';
 import { estimatedUsage, estimateTokens, readUsage, type Usage } from './usage.js';
@@ -39,6 +41,7 @@ export async function relayJson(
   const choices = (body.choices as Json[] | undefined) ?? [];
   const vault = call.guard.vault;
   if (vault) for (const choice of choices) restoreChoice(choice, vault);
+  if (call.moderator) moderateChoices(choices, call.moderator, outcome);
   for (const choice of choices) outcome.answer.add(choiceText(choice));
   outcome.usage = readUsage(body.usage) ?? estimateUsage(call.body, choices);
   outcome.status = 200;
@@ -56,6 +59,28 @@ function restoreChoice(choice: Json, vault: MaskVault): void {
   const message = choice.message as Json | undefined;
   if (typeof message?.content === 'string') message.content = vault.restore(message.content);
   if (typeof choice.text === 'string') choice.text = vault.restore(choice.text);
+}
+
+/**
+ * Check the answers against the lexicon; a choice holding a blocked term is replaced by the
+ * refusal of its risk class and finishes with `content_filter` (OpenAI's finish reason for it).
+ */
+function moderateChoices(choices: Json[], moderator: Moderator, outcome: CallOutcome): void {
+  const { record, blocks } = moderator.answers(choices.map(choiceText));
+  if (record.hits.length === 0) return;
+  safetyOf(outcome).output = record;
+  blocks.forEach((hit, i) => {
+    const choice = choices[i];
+    if (!hit || !choice) return;
+    const refusal = moderator.refusal(hit.risk);
+    const message = choice.message as Json | undefined;
+    if (message && typeof message === 'object') {
+      message.content = refusal;
+      delete message.tool_calls;
+    } else choice.text = refusal;
+    choice.finish_reason = 'content_filter';
+    outcome.errorCode = 'answer_blocked';
+  });
 }
 
 function estimateUsage(request: Json, choices: Json[]): Usage {

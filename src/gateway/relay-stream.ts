@@ -1,6 +1,8 @@
 import type { Dispatcher } from 'undici';
-import { badGateway, clientClosed, gatewayTimeout, type ZsError } from '../errors.js';
+import { badGateway, badRequest, clientClosed, gatewayTimeout, type ZsError } from '../errors.js';
 import { StreamRestorer, type MaskVault } from '../guard/mask.js';
+import { safetyOf, type AnswerStream } from '../guard/moderation.js';
+import type { Hit } from '../guard/safety/index.js';
 import { choiceText, type AnswerCapture } from './capture.js';
 import type { Json } from './providers/index.js';
 import type { Call } from './pipeline.js';
@@ -28,6 +30,10 @@ interface StreamState {
   /** Per choice index, when the guard masked the request: puts the values back as they stream. */
   restore: ((index: number) => StreamRestorer) | null;
   label: Call['label'];
+  /** Checks the answer as it streams: only what it releases reaches the client. */
+  moderation: AnswerStream | null;
+  /** The blocked term that stopped the answer. */
+  blocked: Hit | null;
   /** id, object, created and model of the chunks, for the closing label event. */
   base: Json | null;
 }
@@ -68,6 +74,8 @@ export async function relayStream(
     upstreamError: false,
     restore: restorers(call.guard.vault),
     label: call.label,
+    moderation: call.moderator?.stream() ?? null,
+    blocked: null,
     base: null,
   };
   const parser = new SseParser();
@@ -90,11 +98,12 @@ export async function relayStream(
     for await (const chunk of response.body) {
       for (const event of parser.push(chunk as Buffer)) {
         await relayEvent(event);
-        if (state.done || state.upstreamError) break;
+        if (state.done || state.upstreamError || state.blocked) break;
       }
-      if (state.done || state.upstreamError) break;
+      // Leaving the loop early closes the upstream response: a stopped answer is not generated on.
+      if (state.done || state.upstreamError || state.blocked) break;
     }
-    for (const event of state.done ? [] : parser.end()) await relayEvent(event);
+    for (const event of state.done || state.blocked ? [] : parser.end()) await relayEvent(event);
   } catch (err) {
     const kind = classifyNetworkError(err);
     failure =
@@ -111,9 +120,19 @@ export async function relayStream(
               'The model stream was interrupted before the answer was complete.',
             );
   }
+  if (state.moderation) {
+    const record = state.moderation.record;
+    if (record.hits.length) safetyOf(outcome).output = record;
+  }
+  // A stopped answer is the hub's decision, not a failure: the call is recorded as served, with
+  // the answer it delivered (what was released before the term) and the outcome answer_blocked.
+  const stopped =
+    !failure && state.blocked
+      ? badRequest('answer_blocked', call.moderator?.refusal(state.blocked.risk) ?? '')
+      : null;
   if (!failure && state.upstreamError)
     failure = badGateway('upstream_error', 'The model reported an error mid-stream.');
-  if (!failure && !state.done && !state.finished) {
+  if (!failure && !stopped && !state.done && !state.finished) {
     failure = badGateway(
       'stream_interrupted',
       'The model stream was interrupted before the answer was complete.',
@@ -127,6 +146,7 @@ export async function relayStream(
   } else {
     breaker.success();
     outcome.status = 200;
+    if (stopped) outcome.errorCode = stopped.code;
   }
   // The record is durable before the stream's last event; if it cannot be written, the stream
   // ends with audit_unavailable instead of [DONE].
@@ -135,7 +155,7 @@ export async function relayStream(
   } catch (err) {
     failure ??= err as ZsError;
   }
-  if (!failure && state.label && state.base) {
+  if (!failure && !stopped && state.label && state.base) {
     // The last event before [DONE] carries the label again, now covering the whole answer.
     const closing = {
       ...state.base,
@@ -144,7 +164,8 @@ export async function relayStream(
     };
     await call.sink.write(sseData(JSON.stringify(closing)));
   }
-  if (!failure) await call.sink.write('data: [DONE]\n\n');
+  if (stopped) await call.sink.write(sseData(JSON.stringify(stopped.toBody())));
+  else if (!failure) await call.sink.write('data: [DONE]\n\n');
   else if (failure.code !== 'client_closed')
     await call.sink.write(sseData(JSON.stringify(failure.toBody())));
   call.sink.end();
@@ -179,7 +200,9 @@ function transform(
   if (usage) state.usage = usage;
   const choices = (chunk.choices as Json[] | undefined) ?? [];
   for (const [i, choice] of choices.entries()) {
-    if (state.restore) restoreDelta(choice, state.restore(Number(choice.index ?? i)));
+    const index = Number(choice.index ?? i);
+    if (state.restore) restoreDelta(choice, state.restore(index));
+    if (state.moderation) moderateDelta(choice, index, state);
     const text = choiceText(choice);
     answer.add(text);
     state.completionEstimate += estimateTokens(text);
@@ -197,6 +220,35 @@ function transform(
   return sseData(JSON.stringify(chunk));
 }
 
+/**
+ * Pass one choice's piece through the answer's moderation: only released text goes on (the
+ * tail that could still become a blocked term waits for the next piece). On a block the piece
+ * keeps what was released before the term and the stream is stopped after it.
+ */
+function moderateDelta(choice: Json, index: number, state: StreamState): void {
+  const moderation = state.moderation;
+  if (!moderation || state.blocked) return;
+  const [holder, key] = textHolder(choice);
+  const piece = holder[key];
+  let { release, block } = moderation.push(index, typeof piece === 'string' ? piece : '');
+  if (!block && choice.finish_reason) {
+    const rest = moderation.end(index);
+    release += rest.release;
+    block = rest.block;
+  }
+  if (typeof piece === 'string' || release) holder[key] = release;
+  if (block) {
+    state.blocked = block;
+    delete choice.finish_reason;
+  }
+}
+
+/** The object and key holding a streamed choice's text: a chat delta's content, or a completion's text. */
+function textHolder(choice: Json): [Json, string] {
+  const delta = choice.delta as Json | undefined;
+  return delta && typeof delta === 'object' ? [delta, 'content'] : [choice, 'text'];
+}
+
 function restorers(vault: MaskVault | null): StreamState['restore'] {
   if (!vault) return null;
   const byIndex = new Map<number, StreamRestorer>();
@@ -209,8 +261,7 @@ function restorers(vault: MaskVault | null): StreamState['restore'] {
 
 /** Restore one choice's piece (chat delta or completion text); flush what is held at its end. */
 function restoreDelta(choice: Json, restorer: StreamRestorer): void {
-  const delta = choice.delta as Json | undefined;
-  const [holder, key] = delta && typeof delta === 'object' ? [delta, 'content'] : [choice, 'text'];
+  const [holder, key] = textHolder(choice);
   const piece = holder[key];
   let out = typeof piece === 'string' ? restorer.push(piece) : '';
   if (choice.finish_reason) out += restorer.end();

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, forbidden, notFound, ZsError } from '../errors.js';
 import { guardCall } from '../guard/gate.js';
+import { screenInput } from '../guard/screen.js';
 import type { KeyGrant } from '../identity/keys.js';
 import { storableText } from '../ledger/chain.js';
 import type { Ticket } from '../limits/counters.js';
@@ -133,6 +134,7 @@ export function gatewayRoutes(hub: Hub) {
       try {
         const body = validateBody(op, request.body);
         const model = checkModel(hub, grant, op, body.model as string, request.url);
+        await screenInput(hub, { op, body, grant, outcome });
         ticket = await hub.limiter
           .admit({ grant, op, body, model, registry: hub.registry, prices: hub.prices })
           .catch((err: unknown) => {
@@ -161,6 +163,7 @@ export function gatewayRoutes(hub: Hub) {
             body: guarded.body,
             guard: guarded,
             label: op === 'embeddings' ? null : (digest) => hub.aigc.label(request.id, digest),
+            moderator: hub.moderator.checksOutput(op) ? hub.moderator : null,
             grant,
             model,
             registry: hub.registry,

@@ -28,6 +28,16 @@ export function textsOf(op: Operation, body: Json): string[] {
   return texts;
 }
 
+/** The texts of one chat message (its content string, or the text parts of multimodal content). */
+export function messageTexts(message: Json): string[] {
+  const texts: string[] = [];
+  mapMessage(message, (text) => {
+    texts.push(text);
+    return text;
+  });
+  return texts;
+}
+
 function mapMessage(message: Json, edit: (text: string) => string): Json {
   const content = message.content;
   if (typeof content === 'string') {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { authenticator } from '../identity/authn.js';
 import { orgInScope } from '../identity/orgs.js';
-import { actorLabel, assertCan } from '../identity/principal.js';
+import { actorLabel, assertCan, inScope } from '../identity/principal.js';
 import { audited, requestActions } from '../ledger/audited.js';
 import type { Hub } from '../server/hub.js';
 import { bumpChangeVersion, schema } from '../store/index.js';
@@ -117,6 +117,61 @@ export function guardRoutes(hub: Hub, operatorToken: string | undefined) {
             await bumpChangeVersion(db);
             await hub.sync();
             return { org: code, data_level: row.dataLevel, mask_up_to: row.maskUpTo };
+          },
+          (r) => ({ ...r }),
+        );
+      },
+    );
+
+    // Callers suspended for repeated prohibited input (暂行办法 Art. 14), within the subtree.
+    app.get('/api/v1/safety/suspensions', { schema: tags }, async (request) => {
+      const p = await auth(request);
+      assertCan(p, 'safety.read');
+      const rows = await hub.violations.suspensions(p.orgPath);
+      return {
+        object: 'list',
+        data: rows
+          .filter((r) => inScope(p, r.orgPath))
+          .map((r) => ({
+            subject: r.subject,
+            org: r.orgCode,
+            since: r.at.toISOString(),
+            until: r.until.toISOString(),
+            risk: r.risk,
+            request_id: r.requestId,
+          })),
+      };
+    });
+
+    // End a suspension early: the security administrator's call, in the ledger.
+    app.post<{ Body: { subject: string } }>(
+      '/api/v1/safety/suspensions/lift',
+      {
+        schema: {
+          ...tags,
+          body: {
+            type: 'object',
+            required: ['subject'],
+            properties: { subject: { type: 'string', minLength: 1, maxLength: 300 } },
+            additionalProperties: false,
+          },
+        },
+      },
+      async (request) => {
+        const p = await auth(request);
+        const { subject } = request.body;
+        return audited(
+          act(request, p, 'suspension.lift', subject),
+          async () => {
+            assertCan(p, 'guard.write');
+            const running = await hub.violations.suspensions(p.orgPath);
+            if (!running.some((r) => r.subject === subject && inScope(p, r.orgPath)))
+              throw notFound('suspension_not_found', `${subject} is not suspended.`, {
+                param: 'subject',
+              });
+            const lifted = await hub.violations.lift(subject);
+            await bumpChangeVersion(db);
+            return { subject, lifted };
           },
           (r) => ({ ...r }),
         );

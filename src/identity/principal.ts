@@ -43,6 +43,7 @@ export type Action =
   | 'limits.write'
   | 'policy.write'
   | 'guard.write'
+  | 'safety.read'
   | 'ledger.verify'
   | 'ledger.read'
   | 'ledger.export';
@@ -74,6 +75,9 @@ const POLICY: Record<Action, readonly Role[]> = {
   'policy.write': ['secadmin'],
   // Clearances and data-level policy (数据不出域) are security policy too.
   'guard.write': ['secadmin'],
+  // Who is suspended for prohibited input: the security administrator (who may lift it) and
+  // the auditor.
+  'safety.read': ['secadmin', 'auditor'],
   // The ledger: anyone among the three may check the chain's integrity, only the auditor reads
   // entries and content or exports them; nobody can change or delete entries through any API.
   'ledger.verify': ['sysadmin', 'secadmin', 'auditor'],

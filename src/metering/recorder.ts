@@ -166,6 +166,7 @@ export class Recorder {
         stream: o.stream,
         data_level: o.dataLevel,
         guard: o.guard,
+        safety: o.safety,
         route: { served_model: o.servedModel, endpoint: o.endpoint, attempts: o.attempts },
         usage: usage && {
           prompt_tokens: usage.promptTokens,

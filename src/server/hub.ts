@@ -14,7 +14,9 @@ import { AuditPolicies, applyPolicies, loadPolicies } from '../ledger/policy.js'
 import { loadSigner, type Signer } from '../ledger/signer.js';
 import { retentionTask } from '../ledger/retention.js';
 import { AigcLabeler } from '../guard/aigc.js';
+import { loadLexicon, Moderator } from '../guard/moderation.js';
 import { createPiiDetector } from '../guard/pii/index.js';
+import { ViolationBook } from '../guard/violation-book.js';
 import { applyGuardPolicies, GuardPolicies, loadGuardPolicies } from '../guard/policy.js';
 import { loadLimits } from '../limits/book.js';
 import { Limiter } from '../limits/limiter.js';
@@ -50,6 +52,10 @@ export class Hub {
   readonly aigc: AigcLabeler;
   /** Personal identifiers in what would reach a model (built once: it holds the gazetteer). */
   readonly detector = createPiiDetector();
+  /** Content safety: the operator's lexicon on inputs and answers, injection flags. */
+  readonly moderator: Moderator;
+  /** Violations and suspensions of the callers whose input was blocked. */
+  readonly violations: ViolationBook;
   private version = -1;
   private timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> | null = null;
@@ -69,6 +75,13 @@ export class Hub {
       cooldownMs: config.gateway.breaker_cooldown_ms,
     });
     this.keys = new KeyAuthenticator(store.db);
+    this.moderator = moderatorFor(config, log);
+    const v = config.safety.violations;
+    this.violations = new ViolationBook(store.db, {
+      consecutive: v.consecutive,
+      perDay: v.per_day,
+      suspendMinutes: v.suspend_minutes,
+    });
     this.aigc = new AigcLabeler(config.aigc.producer ?? '', (data) => sealer.tag('aigc', data));
     this.ledger = new Ledger(store.db, signer, config.audit.checkpoint_every);
     this.recorder = new Recorder({
@@ -197,6 +210,7 @@ export class Hub {
         this.guardPolicies = await loadGuardPolicies(this.store.db);
         this.limiter.setBook(await loadLimits(this.store.db));
         this.keys.clear();
+        this.violations.clear();
         this.version = version;
       } finally {
         this.syncing = null;
@@ -213,4 +227,33 @@ export class Hub {
     await this.limiter.close();
     await this.store.close();
   }
+}
+
+/** The moderator from `safety`: the lexicon is read and compiled once, its coverage logged. */
+function moderatorFor(config: Config, log: Logger): Moderator {
+  const s = config.safety;
+  let matcher = null;
+  if (s.lexicon_file) {
+    const file = s.lexicon_file;
+    const lexicon = loadLexicon(file, s.max_gap);
+    matcher = lexicon.matcher;
+    const { total, ok, shortfalls } = lexicon.coverage;
+    log.info({ file, terms: total, ...lexicon.matcher.stats }, 'content-safety lexicon loaded');
+    if (lexicon.errors.length)
+      log.warn(
+        { file, count: lexicon.errors.length, first: lexicon.errors.slice(0, 10) },
+        'lexicon records left out',
+      );
+    if (!ok)
+      log.warn(
+        { file, shortfalls },
+        'the lexicon is below the GB/T 45654 keyword-library requirement',
+      );
+  }
+  return new Moderator(matcher, {
+    input: s.input,
+    output: s.output,
+    injection: s.injection,
+    refusals: s.refusals,
+  });
 }

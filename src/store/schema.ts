@@ -288,3 +288,16 @@ export const ledgerKeys = pgTable('ledger_keys', {
   privateKeySealed: text('private_key_sealed').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
+
+/** Moderated inputs that count for the suspension policy: violations and run-ending clean ones. */
+export const safetyEvents = pgTable('safety_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  subject: text('subject').notNull(),
+  orgId: uuid('org_id').notNull(),
+  at: ts('at').notNull(),
+  violated: boolean('violated').notNull(),
+  suspended: boolean('suspended').notNull().default(false),
+  until: ts('until'),
+  risk: text('risk'),
+  requestId: text('request_id'),
+});

@@ -124,6 +124,21 @@ describe('configuration', () => {
     expect(failure(() => load(dupes))).toMatch(/duplicate organisation code a/);
   });
 
+  it('reads content-safety settings and rejects refusals for unknown risks', () => {
+    const config = load(
+      `safety:\n  lexicon_file: lexicon.tsv\n  refusals: { A.1.g: 不实信息, A.2: 歧视, default: 不答 }\n`,
+    );
+    expect(config.safety.lexicon_file).toBe(path.join(dir, 'lexicon.tsv'));
+    expect(config.safety.violations).toEqual({ consecutive: 3, per_day: 5, suspend_minutes: 1440 });
+    expect(config.safety.max_gap).toBe(3);
+    expect(failure(() => load('safety:\n  refusals: { A.9.z: 不答 }\n'))).toContain(
+      'unknown risk "A.9.z"',
+    );
+    expect(failure(() => load('safety:\n  violations: { suspend_minutes: 0 }\n'))).toContain(
+      'safety.violations.suspend_minutes',
+    );
+  });
+
   it('names a missing config file', () => {
     expect(
       failure(() => loadConfig({ configPath: '/nonexistent/zhongshu.yaml', env: {} })),

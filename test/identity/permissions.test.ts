@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/identity/principal.js';
+import { schema } from '../../src/store/index.js';
 import { gatewayConfig, startHub, type TestHub } from '../support/hub.js';
 import { adminSession, createUser, expectError, userSession, type Reply } from './harness.js';
 
@@ -296,6 +297,32 @@ const CASES: Record<string, Case> = {
       );
       return hub.hub.guardPolicies.defaultLevel(org!.path) === 'general-3';
     },
+  },
+  'GET /api/v1/safety/suspensions': {
+    allowed: ['secadmin', 'auditor'],
+    status: 200,
+    call: (_c, token) => hub.api('GET', '/api/v1/safety/suspensions', undefined, token),
+  },
+  'POST /api/v1/safety/suspensions/lift': {
+    allowed: ['secadmin'],
+    status: 200,
+    call: async (c, token) => {
+      await hub.hub.store.db.insert(schema.safetyEvents).values({
+        subject: `key:perm-${c}`,
+        orgId: hub.hub.root.id,
+        at: new Date(),
+        violated: true,
+        suspended: true,
+        until: new Date(Date.now() + 3_600_000),
+      });
+      return hub.api(
+        'POST',
+        '/api/v1/safety/suspensions/lift',
+        { subject: `key:perm-${c}` },
+        token,
+      );
+    },
+    effect: async (c) => (await hub.hub.violations.suspendedUntil(`key:perm-${c}`)) === null,
   },
 };
 

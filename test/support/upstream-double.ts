@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
  *   no-usage                                              → never reports usage
  *   echo                                                  → answers 收到： + the last user text
  *                                                           (streamed 3 characters per event)
+ *   decode                                                → answers the last user text decoded
+ *                                                           from base64 (as echo otherwise): a
+ *                                                           model saying what the input hid
  *   anything else                                         → a normal answer
  * `behaviour` overrides the name for the next requests (to make a healthy endpoint fail).
  */
@@ -108,7 +111,8 @@ export async function startUpstream(options: DoubleOptions = {}): Promise<Upstre
     }
     const chat = path === '/chat/completions';
     const id = `${chat ? 'chatcmpl' : 'cmpl'}-${name}`;
-    const pieces = mode === 'echo' ? echoPieces(body, chat) : ANSWER;
+    const echoes = mode === 'echo' || mode === 'decode';
+    const pieces = echoes ? echoPieces(body, chat, mode === 'decode') : ANSWER;
     if (body.stream === true)
       return stream(res, {
         id,
@@ -145,7 +149,7 @@ export async function startUpstream(options: DoubleOptions = {}): Promise<Upstre
             index: 0,
             message: {
               role: 'assistant',
-              content: mode === 'echo' ? pieces.join('') : `${ANSWER.join('')}（${name}）`,
+              content: echoes ? pieces.join('') : `${ANSWER.join('')}（${name}）`,
             },
             finish_reason: 'stop',
           }
@@ -215,11 +219,12 @@ export async function startUpstream(options: DoubleOptions = {}): Promise<Upstre
     res.end();
   }
 
-  function echoPieces(body: Record<string, unknown>, chat: boolean): string[] {
+  function echoPieces(body: Record<string, unknown>, chat: boolean, decode: boolean): string[] {
     const messages = (body.messages ?? []) as { role?: string; content?: unknown }[];
     const prompt: unknown = Array.isArray(body.prompt) ? body.prompt[0] : body.prompt;
     const last = chat ? messages.filter((m) => m.role === 'user').at(-1)?.content : prompt;
-    const text = `收到：${typeof last === 'string' ? last : ''}`;
+    const said = typeof last === 'string' ? last : '';
+    const text = decode ? Buffer.from(said, 'base64').toString('utf8') : `收到：${said}`;
     return Array.from({ length: Math.ceil(text.length / 3) }, (_, i) =>
       text.slice(i * 3, i * 3 + 3),
     );

@@ -3,6 +3,7 @@ import { m0002 } from './0002-ledger.js';
 import { m0003 } from './0003-metering.js';
 import { m0004 } from './0004-record-functions.js';
 import { m0005 } from './0005-guard.js';
+import { m0006 } from './0006-safety.js';
 
 export interface Migration {
   id: string;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** Applied in order, each once, inside a transaction. Never edit a landed migration: add one. */
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
