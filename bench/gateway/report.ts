@@ -179,6 +179,9 @@ export function pipelineLines(p: Pipeline | null): string[] {
   return [
     `key auth, routing, breaker, Prometheus metrics`,
     `guard: the request's data level (PII detection over every message), clearance-aware routing, AIGC label on the answer`,
+    p.lexiconFile
+      ? `content safety: every input and answer (streams piece by piece) checked against the lexicon ${p.lexiconFile}; suspension check per caller`
+      : 'content safety: injection flags on tool messages only (no lexicon configured)',
     `organisation limits (province → city → department, each: ${limits(p.orgLimits)}) — ` +
       (p.limitsEnforced
         ? 'enforced by this build (an rpm-1 organisation answered 429 on its second call)'

@@ -68,6 +68,8 @@ export interface Pipeline {
   /** Whether a tight limit on another organisation answered 429 in the smoke check. */
   limitsEnforced: boolean | null;
   database: 'embedded PGlite' | 'PostgreSQL server';
+  /** `safety.lexicon_file` from the extra config: every input and answer is moderated against it. */
+  lexiconFile: string | null;
 }
 
 interface LimitsConfig {
@@ -210,6 +212,9 @@ export async function startHub(options: {
       prices: PRICES,
       limitsEnforced,
       database: options.databaseUrl ? 'PostgreSQL server' : 'embedded PGlite',
+      lexiconFile:
+        (options.extraConfig?.safety as { lexicon_file?: string } | undefined)?.lexicon_file ??
+        null,
     },
   };
 }
