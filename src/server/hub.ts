@@ -14,6 +14,7 @@ import { AuditPolicies, applyPolicies, loadPolicies } from '../ledger/policy.js'
 import { loadSigner, type Signer } from '../ledger/signer.js';
 import { retentionTask } from '../ledger/retention.js';
 import { AigcLabeler } from '../guard/aigc.js';
+import { defaultConsoleDir, loadConsole } from '../console/static.js';
 import { loadLexicon, Moderator } from '../guard/moderation.js';
 import { createPiiDetector } from '../guard/pii/index.js';
 import { ViolationBook } from '../guard/violation-book.js';
@@ -56,6 +57,8 @@ export class Hub {
   readonly moderator: Moderator;
   /** Violations and suspensions of the callers whose input was blocked. */
   readonly violations: ViolationBook;
+  /** The built web console, held in memory (null: not built). */
+  readonly console = loadConsole(defaultConsoleDir());
   private version = -1;
   private timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> | null = null;

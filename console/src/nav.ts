@@ -1,0 +1,27 @@
+import type { Role } from './types.js';
+
+/**
+ * The console's pages and who may open each: the same rules the API enforces (docs/identity.md),
+ * so nobody is shown a page whose every call would be refused.
+ */
+export const PAGES = [
+  { key: 'dashboard', path: '/', roles: ['sysadmin', 'auditor', 'org_admin', 'developer'] },
+  {
+    key: 'keys',
+    path: '/keys',
+    roles: ['sysadmin', 'secadmin', 'auditor', 'org_admin', 'developer'],
+  },
+  { key: 'audit', path: '/audit', roles: ['auditor'] },
+] as const satisfies readonly { key: string; path: string; roles: readonly Role[] }[];
+
+export type PageKey = (typeof PAGES)[number]['key'];
+
+export function canOpen(roles: readonly Role[], kind: string, page: PageKey): boolean {
+  if (kind === 'operator') return true;
+  const allowed: readonly Role[] = PAGES.find((p) => p.key === page)?.roles ?? [];
+  return roles.some((r) => allowed.includes(r));
+}
+
+/** The pages a caller sees in the menu, in order. */
+export const visiblePages = (roles: readonly Role[], kind: string) =>
+  PAGES.filter((p) => canOpen(roles, kind, p.key));

@@ -1,0 +1,137 @@
+import { Card, Col, Row, Statistic, Table, Typography } from 'antd';
+import { useMemo } from 'react';
+import { api, query } from '../api.js';
+import { Chart, type ChartOption } from '../Chart.js';
+import { shanghaiDay, useI18n } from '../i18n.js';
+import { Loading, useLoad } from '../Load.js';
+import type { UsageReport } from '../types.js';
+
+/** Calls, tokens, cost, errors and latency of the caller's subtree over the last 30 Shanghai days. */
+export function Dashboard() {
+  const { t } = useI18n();
+  const usage = useLoad(
+    () =>
+      api<UsageReport>(
+        'GET',
+        `/api/v1/usage${query({ from: shanghaiDay(29), to: shanghaiDay(0), group_by: 'day,model,org' })}`,
+      ),
+    [],
+  );
+  return (
+    <>
+      <Typography.Title level={3}>
+        {t.dashboard.title} · {t.dashboard.range}
+      </Typography.Title>
+      <Loading state={usage}>{(report) => <Report report={report} />}</Loading>
+    </>
+  );
+}
+
+function Report({ report }: { report: UsageReport }) {
+  const { t } = useI18n();
+  const days = report.breakdowns.day ?? [];
+  const models = report.breakdowns.model ?? [];
+  const orgs = [...(report.breakdowns.org ?? [])]
+    .sort((a, b) => b.requests - a.requests)
+    .slice(0, 10);
+  const total = report.totals;
+  const errorRate = total.requests ? (100 * total.errors) / total.requests : 0;
+  const trend = useMemo<ChartOption>(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, data: [t.dashboard.requests, t.dashboard.tokens] },
+      grid: { left: 56, right: 56, top: 56, bottom: 32 },
+      xAxis: { type: 'category', data: days.map((d) => d.day.slice(5)) },
+      yAxis: [
+        { type: 'value', name: t.dashboard.requests, minInterval: 1 },
+        { type: 'value', name: t.dashboard.tokens },
+      ],
+      series: [
+        {
+          name: t.dashboard.requests,
+          type: 'bar',
+          barMaxWidth: 32,
+          data: days.map((d) => d.requests),
+        },
+        {
+          name: t.dashboard.tokens,
+          type: 'line',
+          yAxisIndex: 1,
+          smooth: true,
+          data: days.map((d) => d.total_tokens),
+        },
+      ],
+    }),
+    [days, t],
+  );
+  const top = useMemo<ChartOption>(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      grid: { left: 160, right: 24, top: 16, bottom: 24 },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: orgs.map((o) => o.org_name) },
+      series: [
+        {
+          name: t.dashboard.requests,
+          type: 'bar',
+          barMaxWidth: 24,
+          data: orgs.map((o) => o.requests),
+        },
+      ],
+    }),
+    [orgs, t],
+  );
+  return (
+    <>
+      <Row gutter={[16, 16]}>
+        {[
+          [t.dashboard.requests, total.requests.toLocaleString()],
+          [t.dashboard.tokens, total.total_tokens.toLocaleString()],
+          [t.dashboard.cost, Number(total.cost).toFixed(2)],
+          [t.dashboard.errorRate, `${errorRate.toFixed(2)}%`],
+          [
+            t.dashboard.latency,
+            total.avg_latency_ms === null ? '—' : total.avg_latency_ms.toFixed(0),
+          ],
+        ].map(([title, value]) => (
+          <Col key={title} xs={12} md={8} xl={4}>
+            <Card>
+              <Statistic title={title} value={value} />
+            </Card>
+          </Col>
+        ))}
+      </Row>
+      <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+        <Col xs={24} xl={14}>
+          <Card title={t.dashboard.byDay}>
+            <Chart option={trend} label={t.dashboard.byDay} />
+          </Card>
+        </Col>
+        <Col xs={24} xl={10}>
+          <Card title={t.dashboard.topOrgs}>
+            <Chart option={top} label={t.dashboard.topOrgs} />
+          </Card>
+        </Col>
+      </Row>
+      <Card title={t.dashboard.byModel} style={{ marginTop: 16 }}>
+        <Table
+          rowKey="model"
+          size="small"
+          pagination={false}
+          dataSource={models}
+          columns={[
+            { title: t.dashboard.model, dataIndex: 'model' },
+            { title: t.dashboard.requests, dataIndex: 'requests', align: 'right' },
+            { title: t.dashboard.tokens, dataIndex: 'total_tokens', align: 'right' },
+            {
+              title: t.dashboard.cost,
+              dataIndex: 'cost',
+              align: 'right',
+              render: (c: string) => Number(c).toFixed(4),
+            },
+          ]}
+        />
+      </Card>
+    </>
+  );
+}

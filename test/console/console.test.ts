@@ -1,0 +1,189 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, FIRST_PASSWORD, initialAdmins, PASSWORD } from '../identity/harness.js';
+import { gatewayConfig, startHub, type TestHub } from '../support/hub.js';
+import { startUpstream, type UpstreamDouble } from '../support/upstream-double.js';
+
+/**
+ * The console in a real browser (Debian's chromium driven by playwright-core) against a hub
+ * started here: each administrator sees and is refused what the permission matrix says; a key
+ * made in the UI works with the openai SDK; the call shows on the dashboard and in the ledger.
+ * Screenshots of the main pages go to docs/screenshots/.
+ */
+const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+
+let upstream: UpstreamDouble;
+let hub: TestHub;
+let browser: Browser;
+let madeKey = '';
+let requestId = '';
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  upstream = await startUpstream({ name: 'gz' });
+  hub = await startHub(
+    gatewayConfig({ 'gz-vllm': upstream.url }, [
+      { name: 'qwen2.5-7b', targets: [{ endpoint: 'gz-vllm', model: 'q' }] },
+    ]),
+  );
+  expect(hub.hub.console, 'console/dist is missing: `npm run build` builds it').not.toBeNull();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  await upstream?.close();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  return context.newPage();
+}
+
+/** Log in through the form; a first login changes the password on the way. */
+async function logIn(page: Page, username: string, password: string, first: boolean) {
+  await page.goto(hub.url);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码', { exact: true }).fill(password);
+  await page
+    .getByRole('button', { name: '登 录' })
+    .or(page.getByRole('button', { name: '登录' }))
+    .click();
+  if (first) {
+    await page.getByLabel('新密码', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('确认新密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '修改密码并进入' }).click();
+  }
+  await page.getByTestId('whoami').waitFor();
+}
+
+const menuItems = async (page: Page) =>
+  (await page.getByRole('navigation', { name: 'main' }).getByRole('menuitem').allInnerTexts()).map(
+    (s) => s.trim(),
+  );
+
+const admin = (role: 'sysadmin' | 'secadmin' | 'auditor') => initialAdmins(hub.dataDir).get(role)!;
+
+describe('the console', () => {
+  it('serves the built page with caching headers, and keeps API 404s as JSON', async () => {
+    const html = await fetch(`${hub.url}/keys`, { headers: { accept: 'text/html' } });
+    expect(html.status).toBe(200);
+    expect(html.headers.get('cache-control')).toBe('no-cache');
+    expect(html.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const page = await html.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(page)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${hub.url}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    const again = await fetch(`${hub.url}${script}`, {
+      headers: { 'if-none-match': asset.headers.get('etag')! },
+    });
+    expect(again.status).toBe(304);
+    const api = await fetch(`${hub.url}/api/v1/nothing-here`);
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ error: { code: 'route_not_found' } });
+  });
+
+  it('the system administrator changes the first password, sees its pages, and is refused the ledger', async () => {
+    const page = await newPage();
+    const { username, password } = admin('sysadmin');
+    await logIn(page, username, password, true);
+    expect(await menuItems(page)).toEqual(['总览', '密钥']);
+    await page.goto(`${hub.url}/audit`);
+    await expect(page.getByText('您的角色无权查看此页面。').waitFor()).resolves.toBeUndefined();
+    await page.close();
+  });
+
+  it('the security administrator lands on keys (no usage for it) and cannot create one', async () => {
+    const page = await newPage();
+    const { username, password } = admin('secadmin');
+    await logIn(page, username, password, true);
+    expect(await menuItems(page)).toEqual(['密钥']);
+    expect(new URL(page.url()).pathname).toBe('/keys');
+    expect(await page.getByRole('button', { name: '新建密钥' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('a key created in the UI is shown once and works with the openai SDK', async () => {
+    const page = await newPage();
+    await logIn(page, admin('sysadmin').username, PASSWORD, false);
+    await page.getByRole('menuitem', { name: '密钥' }).click();
+    await page.getByRole('button', { name: '新建密钥' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('所属单位').click();
+    await page.getByTitle('广州市政务服务数据管理局 (gd-gz)').click();
+    await dialog.getByLabel('名称').fill('政务热线助手');
+    await page.screenshot({ path: path.join(SHOTS, 'keys-create.png') });
+    await dialog.getByRole('button', { name: /新建密钥/ }).click();
+    madeKey = (await page.getByTestId('new-key').innerText()).trim();
+    expect(madeKey).toMatch(/^zs-/);
+    await page
+      .getByRole('button', { name: '关 闭' })
+      .or(page.getByRole('button', { name: '关闭' }))
+      .first()
+      .click();
+    await page.getByRole('cell', { name: '政务热线助手' }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'keys.png') });
+
+    const client = new OpenAI({ apiKey: madeKey, baseURL: `${hub.url}/v1`, maxRetries: 0 });
+    const { data, response } = await client.chat.completions
+      .create({ model: 'qwen2.5-7b', messages: [{ role: 'user', content: '你好' }] })
+      .withResponse();
+    expect(data.choices[0]!.message.content).toContain('政务');
+    requestId = response.headers.get('x-zs-request-id')!;
+
+    // The call is on the dashboard at once (the usage rollup is written with the call).
+    await page.getByRole('menuitem', { name: '总览' }).click();
+    const calls = page
+      .locator('.ant-statistic', { hasText: '调用次数' })
+      .locator('.ant-statistic-content');
+    await expect.poll(() => calls.innerText()).toBe('1');
+    await page.getByRole('img', { name: '每日调用与 Token' }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('the auditor finds the call in the ledger by request id and verifies the chain', async () => {
+    expect(requestId).not.toBe('');
+    const page = await newPage();
+    const { username, password } = admin('auditor');
+    await logIn(page, username, password, true);
+    expect(await menuItems(page)).toEqual(['总览', '密钥', '审计']);
+    await page.getByRole('menuitem', { name: '审计' }).click();
+    await page.getByLabel('请求 ID').fill(requestId);
+    await page
+      .getByRole('button', { name: '查 询' })
+      .or(page.getByRole('button', { name: '查询' }))
+      .click();
+    await page.getByRole('cell', { name: 'call.chat' }).waitFor();
+    await page.getByRole('button', { name: '校验日志链' }).click();
+    await expect(page.getByTestId('verify-result').innerText()).resolves.toContain('校验通过');
+    await page.screenshot({ path: path.join(SHOTS, 'audit.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('a member with no console page sees a clear refusal, and the language switches to English', async () => {
+    await createUser(hub, 'gz-member', 'gd-gz', ['member']);
+    const page = await newPage();
+    await logIn(page, 'gz-member', FIRST_PASSWORD, true);
+    expect(await menuItems(page)).toEqual([]);
+    await page.getByText('您的角色无权查看此页面。').waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByText('Your role may not open this page.').waitFor();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'login.png') });
+    await page.close();
+  });
+});
