@@ -9,6 +9,10 @@ import { Audit } from './pages/Audit.js';
 import { Dashboard } from './pages/Dashboard.js';
 import { Keys } from './pages/Keys.js';
 import { Login } from './pages/Login.js';
+import { Models } from './pages/Models.js';
+import { Orgs } from './pages/Orgs.js';
+import { Playground } from './pages/Playground.js';
+import { Usage } from './pages/Usage.js';
 import { SessionProvider, useSession } from './session.js';
 import { Shell } from './Shell.js';
 
@@ -69,6 +73,38 @@ export function App() {
                 element={
                   <Guarded page="keys">
                     <Keys />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/models"
+                element={
+                  <Guarded page="models">
+                    <Models />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/orgs"
+                element={
+                  <Guarded page="orgs">
+                    <Orgs />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/usage"
+                element={
+                  <Guarded page="usage">
+                    <Usage />
+                  </Guarded>
+                }
+              />
+              <Route
+                path="/playground"
+                element={
+                  <Guarded page="playground">
+                    <Playground />
                   </Guarded>
                 }
               />

@@ -1,4 +1,13 @@
-import { AuditOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  BarChartOutlined,
+  CloudServerOutlined,
+  DashboardOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  MessageOutlined,
+} from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
@@ -8,7 +17,11 @@ import { useSession } from './session.js';
 
 const ICONS: Record<PageKey, ReactNode> = {
   dashboard: <DashboardOutlined />,
+  models: <CloudServerOutlined />,
   keys: <KeyOutlined />,
+  orgs: <ApartmentOutlined />,
+  usage: <BarChartOutlined />,
+  playground: <MessageOutlined />,
   audit: <AuditOutlined />,
 };
 

@@ -68,3 +68,7 @@ export function shanghaiDay(offsetDays = 0): string {
   const t = Date.now() + 8 * 3_600_000 - offsetDays * 86_400_000;
   return new Date(t).toISOString().slice(0, 10);
 }
+
+/** A message with `{name}` placeholders filled from `values`. */
+export const fill = (template: string, values: Record<string, string | number | null>) =>
+  template.replace(/\{(\w+)\}/g, (_m, k: string) => String(values[k] ?? ''));

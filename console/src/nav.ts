@@ -7,9 +7,21 @@ import type { Role } from './types.js';
 export const PAGES = [
   { key: 'dashboard', path: '/', roles: ['sysadmin', 'auditor', 'org_admin', 'developer'] },
   {
+    key: 'models',
+    path: '/models',
+    roles: ['sysadmin', 'secadmin', 'auditor', 'org_admin', 'developer', 'member'],
+  },
+  {
     key: 'keys',
     path: '/keys',
     roles: ['sysadmin', 'secadmin', 'auditor', 'org_admin', 'developer'],
+  },
+  { key: 'orgs', path: '/orgs', roles: ['sysadmin', 'secadmin', 'auditor', 'org_admin'] },
+  { key: 'usage', path: '/usage', roles: ['sysadmin', 'auditor', 'org_admin', 'developer'] },
+  {
+    key: 'playground',
+    path: '/playground',
+    roles: ['sysadmin', 'org_admin', 'developer', 'member'],
   },
   { key: 'audit', path: '/audit', roles: ['auditor'] },
 ] as const satisfies readonly { key: string; path: string; roles: readonly Role[] }[];

@@ -42,6 +42,7 @@ export interface UsageTotals {
   total_tokens: number;
   cost: string;
   avg_latency_ms: number | null;
+  p95_latency_ms: number | null;
 }
 
 export interface UsageReport {

@@ -94,6 +94,20 @@ export async function createKey(
 ): Promise<{ info: KeyInfo; key: string }> {
   assertCan(principal, 'keys.create');
   const org = await orgInScope(db, principal, input.org);
+  return issueKey(db, org, input, actorLabel(principal), knownModels);
+}
+
+/**
+ * Issue a key in `org` for a caller already authorised to (createKey, or the console's
+ * playground for its own user). The key is returned once; only its SM3 hash is stored.
+ */
+export async function issueKey(
+  db: Db,
+  org: { id: string; code: string },
+  input: Omit<NewKey, 'org'>,
+  createdBy: string,
+  knownModels: ReadonlySet<string>,
+): Promise<{ info: KeyInfo; key: string }> {
   const unknown = (input.models ?? []).filter((m) => !knownModels.has(m));
   if (unknown.length) {
     throw badRequest('model_not_found', `Unknown model(s) in allow-list: ${unknown.join(', ')}.`, {
@@ -120,7 +134,7 @@ export async function createKey(
         ipAllow: input.ipAllow?.length ? input.ipAllow : null,
         expiresAt: input.expires ? parseExpiry(input.expires) : null,
         dataLevel,
-        createdBy: actorLabel(principal),
+        createdBy,
       })
       .returning();
     await writeLimits(tx, 'key', inserted!.id, limits);

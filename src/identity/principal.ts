@@ -36,6 +36,7 @@ export type Action =
   | 'keys.revoke'
   | 'models.read'
   | 'endpoints.read'
+  | 'endpoints.test'
   | 'logins.read'
   | 'usage.read'
   | 'prices.write'
@@ -44,6 +45,7 @@ export type Action =
   | 'policy.write'
   | 'guard.write'
   | 'safety.read'
+  | 'playground.use'
   | 'ledger.verify'
   | 'ledger.read'
   | 'ledger.export';
@@ -65,6 +67,8 @@ const POLICY: Record<Action, readonly Role[]> = {
   'keys.revoke': ['sysadmin', 'secadmin', 'org_admin', 'developer'],
   'models.read': ROLES,
   'endpoints.read': ['sysadmin', 'secadmin', 'auditor'],
+  // A real (tiny) call with the endpoint's credentials: running the system is the sysadmin's.
+  'endpoints.test': ['sysadmin'],
   'logins.read': ['auditor'],
   // Metering: departments see their own usage and bills; the auditor sees everyone's.
   'usage.read': ['sysadmin', 'auditor', 'org_admin', 'developer'],
@@ -78,6 +82,9 @@ const POLICY: Record<Action, readonly Role[]> = {
   // Who is suspended for prohibited input: the security administrator (who may lift it) and
   // the auditor.
   'safety.read': ['secadmin', 'auditor'],
+  // The console's chat playground works with a key of the user's own; the security
+  // administrator and the auditor oversee the models rather than use them.
+  'playground.use': ['sysadmin', 'org_admin', 'developer', 'member'],
   // The ledger: anyone among the three may check the chain's integrity, only the auditor reads
   // entries and content or exports them; nobody can change or delete entries through any API.
   'ledger.verify': ['sysadmin', 'secadmin', 'auditor'],

@@ -1,3 +1,4 @@
+import { LATENCY_BUCKETS, latencyQuantile } from './latency.js';
 import { and, asc, between, inArray, like, sql, type SQL } from 'drizzle-orm';
 import { badRequest } from '../errors.js';
 import { findOrgById, orgColumns, orgInScope, type Org } from '../identity/orgs.js';
@@ -34,6 +35,8 @@ export interface UsageTotals {
   /** Exact CNY with nine decimals, as recorded when the calls were made. */
   cost: string;
   avg_latency_ms: number | null;
+  /** Estimated from the rollup's latency histograms (src/metering/latency.ts); null: no data. */
+  p95_latency_ms: number | null;
 }
 
 export type UsageRow = UsageTotals &
@@ -166,7 +169,10 @@ interface Acc {
   cached: number;
   cost: bigint;
   latency: number;
+  /** Calls per latency bucket. */
+  buckets: number[];
 }
+const noBuckets = () => new Array<number>(LATENCY_BUCKETS).fill(0);
 const zero = (): Acc => ({
   requests: 0,
   errors: 0,
@@ -175,8 +181,9 @@ const zero = (): Acc => ({
   cached: 0,
   cost: 0n,
   latency: 0,
+  buckets: noBuckets(),
 });
-const accOf = (s: Sums): Acc => ({
+const accOf = (s: Sums, buckets: number[]): Acc => ({
   requests: Number(s.requests),
   errors: Number(s.errors),
   prompt: Number(s.prompt),
@@ -184,6 +191,7 @@ const accOf = (s: Sums): Acc => ({
   cached: Number(s.cached),
   cost: BigInt(s.cost),
   latency: Number(s.latency),
+  buckets,
 });
 const add = (a: Acc, b: Acc): Acc => ({
   requests: a.requests + b.requests,
@@ -193,6 +201,7 @@ const add = (a: Acc, b: Acc): Acc => ({
   cached: a.cached + b.cached,
   cost: a.cost + b.cost,
   latency: a.latency + b.latency,
+  buckets: a.buckets.map((n, i) => n + (b.buckets[i] ?? 0)),
 });
 const totalsOf = (a: Acc): UsageTotals => ({
   requests: a.requests,
@@ -203,6 +212,7 @@ const totalsOf = (a: Acc): UsageTotals => ({
   total_tokens: a.prompt + a.completion,
   cost: formatYuan(a.cost),
   avg_latency_ms: a.requests ? Math.round((a.latency / a.requests) * 10) / 10 : null,
+  p95_latency_ms: latencyQuantile(a.buckets, 0.95),
 });
 
 /** One grouped sum over the rollup rows of these organisations and days. */
@@ -213,13 +223,26 @@ async function sumBy(
   group: SQL,
 ): Promise<{ g: string; acc: Acc }[]> {
   if (!orgIds.length) return [];
+  const where = and(inArray(t.orgId, orgIds), between(t.day, range.from, range.to));
   const rows = await db
     .select({ g: sql<string>`${group}::text`, ...SUMS })
     .from(t)
-    .where(and(inArray(t.orgId, orgIds), between(t.day, range.from, range.to)))
+    .where(where)
     .groupBy(group)
     .orderBy(group);
-  return rows.map((r) => ({ g: r.g, acc: accOf(r) }));
+  // The histograms summed bucket by bucket per group, in the same pass over the same rows.
+  const hist = (await db.execute(sql`
+    SELECT ${group}::text AS g, u.i::int AS i, sum(u.n)::float8 AS n
+      FROM ${t}, unnest(${t.latencyBuckets}) WITH ORDINALITY AS u(n, i)
+     WHERE ${where}
+     GROUP BY 1, 2`)) as { rows: { g: string; i: number; n: number }[] };
+  const buckets = new Map<string, number[]>();
+  for (const h of hist.rows) {
+    let b = buckets.get(h.g);
+    if (!b) buckets.set(h.g, (b = noBuckets()));
+    if (h.i >= 1 && h.i <= LATENCY_BUCKETS) b[h.i - 1] = Number(h.n);
+  }
+  return rows.map((r) => ({ g: r.g, acc: accOf(r, buckets.get(r.g) ?? noBuckets()) }));
 }
 
 const GROUP_SQL: Record<UsageGroup, SQL> = {

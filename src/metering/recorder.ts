@@ -1,3 +1,4 @@
+import { LATENCY_BUCKETS, latencyBucket } from './latency.js';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Sealer } from '../crypto/sm.js';
@@ -254,6 +255,7 @@ export class Recorder {
         cached_tokens: 0,
         cost_nano: 0n,
         latency_ms_sum: 0,
+        latency_buckets: new Array<number>(LATENCY_BUCKETS).fill(0),
       };
       d.requests += 1;
       d.errors += o.errorCode ? 1 : 0;
@@ -262,6 +264,7 @@ export class Recorder {
       d.cached_tokens += u?.cachedTokens ?? 0;
       d.cost_nano += item.costNano;
       d.latency_ms_sum += o.latencyMs;
+      d.latency_buckets[latencyBucket(o.latencyMs)]! += 1;
       daily.set(key, d);
     });
     if (!usage.length) return null;
@@ -283,6 +286,7 @@ interface DailyRow {
   cached_tokens: number;
   cost_nano: bigint;
   latency_ms_sum: number;
+  latency_buckets: number[];
 }
 
 interface Prepared {

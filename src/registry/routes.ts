@@ -1,13 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import { notFound } from '../errors.js';
 import { authenticator } from '../identity/authn.js';
 import { assertCan } from '../identity/principal.js';
+import { audited, requestActions } from '../ledger/audited.js';
 import type { Hub } from '../server/hub.js';
+import { probeEndpoint } from './probe.js';
 import { modelView } from './view.js';
 
 /** Read side of the registry: public models, and endpoints with their circuit-breaker health. */
 export function registryRoutes(hub: Hub, operatorToken: string | undefined) {
   return async function routes(app: FastifyInstance): Promise<void> {
     const auth = authenticator(hub, operatorToken);
+    const act = requestActions(hub);
 
     app.get('/api/v1/models', { schema: { tags: ['registry'] } }, async (request) => {
       assertCan(await auth(request), 'models.read');
@@ -31,5 +35,25 @@ export function registryRoutes(hub: Hub, operatorToken: string | undefined) {
         })),
       };
     });
+
+    // One tiny real call to the endpoint, for the operator checking a new or failing endpoint.
+    app.post<{ Params: { name: string } }>(
+      '/api/v1/endpoints/:name/test',
+      { schema: { tags: ['registry'] } },
+      async (request) => {
+        const p = await auth(request);
+        const { name } = request.params;
+        return audited(
+          act(request, p, 'endpoint.test', name),
+          async () => {
+            assertCan(p, 'endpoints.test');
+            const endpoint = hub.registry.endpoints.get(name);
+            if (!endpoint) throw notFound('endpoint_not_found', `No endpoint named ${name}.`);
+            return probeEndpoint(hub.pools, hub.registry, endpoint);
+          },
+          (r) => ({ ok: r.ok, status: r.status, latency_ms: r.latency_ms, error: r.error }),
+        );
+      },
+    );
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import { playgroundRoutes } from '../console/playground.js';
 import { consoleRoutes } from '../console/static.js';
 import { gatewayRoutes } from '../gateway/routes.js';
 import { managementRoutes } from '../identity/routes.js';
@@ -55,6 +56,7 @@ export async function buildApp(hub: Hub, options: AppOptions): Promise<FastifyIn
   await app.register(ledgerRoutes(hub, options.operatorToken));
   await app.register(guardRoutes(hub, options.operatorToken));
   await app.register(meteringRoutes(hub, options.operatorToken));
+  await app.register(playgroundRoutes(hub, options.operatorToken));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(consoleRoutes(hub.console));
   return app;

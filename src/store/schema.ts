@@ -230,6 +230,8 @@ export const usageDaily = pgTable(
     cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull(),
     costNano: bigint('cost_nano', { mode: 'bigint' }).notNull(),
     latencyMsSum: doublePrecision('latency_ms_sum').notNull(),
+    /** Calls per latency bucket (src/metering/latency.ts); null on rows older than migration 0007. */
+    latencyBuckets: bigint('latency_buckets', { mode: 'number' }).array(),
   },
   (t) => [primaryKey({ columns: [t.day, t.orgId, t.keyId, t.model] })],
 );

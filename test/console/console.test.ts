@@ -99,19 +99,64 @@ describe('the console', () => {
     const page = await newPage();
     const { username, password } = admin('sysadmin');
     await logIn(page, username, password, true);
-    expect(await menuItems(page)).toEqual(['总览', '密钥']);
+    expect(await menuItems(page)).toEqual([
+      '总览',
+      '模型与端点',
+      '密钥',
+      '组织与用户',
+      '用量与账单',
+      '体验',
+    ]);
     await page.goto(`${hub.url}/audit`);
     await expect(page.getByText('您的角色无权查看此页面。').waitFor()).resolves.toBeUndefined();
     await page.close();
   });
 
-  it('the security administrator lands on keys (no usage for it) and cannot create one', async () => {
+  it('the security administrator lands on models (no usage for it), cannot create a key, and tightens a clearance', async () => {
     const page = await newPage();
     const { username, password } = admin('secadmin');
     await logIn(page, username, password, true);
-    expect(await menuItems(page)).toEqual(['密钥']);
-    expect(new URL(page.url()).pathname).toBe('/keys');
+    expect(await menuItems(page)).toEqual(['模型与端点', '密钥', '组织与用户']);
+    expect(new URL(page.url()).pathname).toBe('/models');
+    // Government cloud: important at most; tightened to general-3 here.
+    const row = page.locator('tr[data-row-key="gz-vllm"]');
+    await expect(row.innerText()).resolves.toContain('important');
+    expect(
+      await row
+        .getByRole('button', { name: '测 试' })
+        .or(row.getByRole('button', { name: '测试' }))
+        .count(),
+    ).toBe(0);
+    await row.getByRole('button', { name: '调整密级' }).click();
+    await page.getByRole('dialog').getByLabel('可接收的最高数据级别').click();
+    await page.getByTitle('general-3').click();
+    await page
+      .getByRole('button', { name: '保 存' })
+      .or(page.getByRole('button', { name: '保存' }))
+      .click();
+    await expect.poll(() => row.innerText()).toContain('general-3');
+    expect(hub.hub.registry.endpoints.get('gz-vllm')!.clearance).toBe('general-3');
+    await page.getByRole('menuitem', { name: '密钥' }).click();
+    await page.getByRole('heading', { name: 'API 密钥' }).waitFor();
     expect(await page.getByRole('button', { name: '新建密钥' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('the system administrator tests an endpoint with one click and sees its circuit closed', async () => {
+    const page = await newPage();
+    await logIn(page, admin('sysadmin').username, PASSWORD, false);
+    await page.getByRole('menuitem', { name: '模型与端点' }).click();
+    const row = page.locator('tr[data-row-key="gz-vllm"]');
+    await expect(row.getByTestId('circuit-gz-vllm').innerText()).resolves.toBe('正常');
+    const before = upstream.requests.length;
+    await row
+      .getByRole('button', { name: '测 试' })
+      .or(row.getByRole('button', { name: '测试' }))
+      .click();
+    await page.getByText(/gz-vllm 可用：HTTP 200/).waitFor();
+    expect(upstream.requests.length).toBe(before + 1);
+    expect(upstream.requests.at(-1)!.body).toMatchObject({ model: 'q', max_tokens: 1 });
+    await page.screenshot({ path: path.join(SHOTS, 'models.png'), fullPage: true });
     await page.close();
   });
 
@@ -150,6 +195,12 @@ describe('the console', () => {
       .locator('.ant-statistic-content');
     await expect.poll(() => calls.innerText()).toBe('1');
     await page.getByRole('img', { name: '每日调用与 Token' }).waitFor();
+    // The p95 comes from the rollup's latency histogram: a number, not the empty dash.
+    const p95 = page
+      .locator('.ant-statistic', { hasText: 'p95 延迟' })
+      .locator('.ant-statistic-content');
+    await expect(p95.innerText()).resolves.toMatch(/^\d+$/);
+    await page.getByRole('img', { name: '每日延迟（毫秒）' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
     await page.close();
   });
@@ -159,7 +210,14 @@ describe('the console', () => {
     const page = await newPage();
     const { username, password } = admin('auditor');
     await logIn(page, username, password, true);
-    expect(await menuItems(page)).toEqual(['总览', '密钥', '审计']);
+    expect(await menuItems(page)).toEqual([
+      '总览',
+      '模型与端点',
+      '密钥',
+      '组织与用户',
+      '用量与账单',
+      '审计',
+    ]);
     await page.getByRole('menuitem', { name: '审计' }).click();
     await page.getByLabel('请求 ID').fill(requestId);
     await page
@@ -173,11 +231,43 @@ describe('the console', () => {
     await page.close();
   });
 
-  it('a member with no console page sees a clear refusal, and the language switches to English', async () => {
+  it('a member chats in the playground with a streamed, labelled answer and sees what the hub did', async () => {
     await createUser(hub, 'gz-member', 'gd-gz', ['member']);
     const page = await newPage();
     await logIn(page, 'gz-member', FIRST_PASSWORD, true);
-    expect(await menuItems(page)).toEqual([]);
+    expect(await menuItems(page)).toEqual(['模型与端点', '体验']);
+    await page.getByRole('menuitem', { name: '体验' }).click();
+    await page.getByLabel('输入问题').fill('居住证怎么办理？');
+    await page
+      .getByRole('button', { name: '发 送' })
+      .or(page.getByRole('button', { name: '发送' }))
+      .click();
+    const transcript = page.getByTestId('transcript');
+    await expect.poll(() => transcript.innerText()).toContain('你好，我是政务助手。');
+    await expect(page.getByTestId('ai-label').innerText()).resolves.toBe('本内容由人工智能生成');
+    const facts = page.getByTestId('call-facts');
+    await expect.poll(() => facts.innerText()).toMatch(/gz-vllm[\s\S]*general-1[\s\S]*5 \/ 4/);
+    // The upstream got the question as a stream, under a key of the member's own.
+    expect(upstream.requests.at(-1)!.body).toMatchObject({ stream: true, model: 'q' });
+    const keys = await hub.api<{ data: { name: string; created_by: string; org: string }[] }>(
+      'GET',
+      '/api/v1/keys',
+    );
+    expect(keys.body.data).toContainEqual(
+      expect.objectContaining({ created_by: 'user:gz-member', org: 'gd-gz' }),
+    );
+    await page.screenshot({ path: path.join(SHOTS, 'playground.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('a member sees only the models and the playground, is refused the rest, and can switch to English', async () => {
+    const page = await newPage();
+    await logIn(page, 'gz-member', PASSWORD, false);
+    await page.getByRole('menuitem', { name: '模型与端点' }).click();
+    // Models only: no endpoint section (endpoints.read is the administrators').
+    await page.getByRole('cell', { name: 'qwen2.5-7b' }).waitFor();
+    expect(await page.getByText('模型端点').count()).toBe(0);
+    await page.goto(`${hub.url}/keys`);
     await page.getByText('您的角色无权查看此页面。').waitFor();
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByText('Your role may not open this page.').waitFor();

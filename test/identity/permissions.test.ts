@@ -298,6 +298,16 @@ const CASES: Record<string, Case> = {
       return hub.hub.guardPolicies.defaultLevel(org!.path) === 'general-3';
     },
   },
+  'POST /api/v1/endpoints/{name}/test': {
+    allowed: ['sysadmin'],
+    status: 200,
+    call: (_c, token) => hub.api('POST', '/api/v1/endpoints/local-vllm/test', undefined, token),
+  },
+  'POST /api/v1/playground/key': {
+    allowed: ['sysadmin', 'org_admin', 'developer', 'member'],
+    status: 200,
+    call: (_c, token) => hub.api('POST', '/api/v1/playground/key', undefined, token),
+  },
   'GET /api/v1/safety/suspensions': {
     allowed: ['secadmin', 'auditor'],
     status: 200,
@@ -344,6 +354,7 @@ describe('the permission matrix', () => {
       'usage',
       'ledger',
       'guard',
+      'console',
     ];
     const routes = Object.entries(doc.paths).flatMap(([route, ops]) =>
       Object.entries(ops)

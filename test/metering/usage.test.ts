@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatYuan } from '../../src/metering/money.js';
 import { shanghaiDay } from '../../src/metering/prices.js';
 import type { UsageReport } from '../../src/metering/query.js';
+import { schema } from '../../src/store/index.js';
 import { adminSession, expectError, userSession } from '../identity/harness.js';
 import { gatewayConfig, startHub, type TestHub } from '../support/hub.js';
 import { startUpstream, type UpstreamDouble } from '../support/upstream-double.js';
@@ -130,11 +131,11 @@ afterAll(async () => {
 
 const usage = (query: string, token?: string) =>
   hub.api<UsageReport>('GET', `/api/v1/usage${query}`, undefined, token);
-/** A row without its average latency (timing is not what the SDK reports). */
-const totalsOnly = <T extends { avg_latency_ms: number | null }>(
+/** A row without its latencies (timing is not what the SDK reports). */
+const totalsOnly = <T extends { avg_latency_ms: number | null; p95_latency_ms: number | null }>(
   t: T,
-): Omit<T, 'avg_latency_ms'> => {
-  const { avg_latency_ms: _latency, ...rest } = t;
+): Omit<T, 'avg_latency_ms' | 'p95_latency_ms'> => {
+  const { avg_latency_ms: _mean, p95_latency_ms: _p95, ...rest } = t;
   return rest;
 };
 
@@ -151,9 +152,21 @@ describe('usage by organisation subtree', () => {
     expect(res.body.totals.requests).toBe(8);
     expect(res.body.totals.errors).toBe(1);
     expect(res.body.totals.avg_latency_ms).toBeGreaterThan(0);
+    // The p95 from the rollup's histograms: at least the mean's order, never below zero.
+    expect(res.body.totals.p95_latency_ms).toBeGreaterThan(0);
+    expect(res.body.totals.p95_latency_ms).toBeLessThan(60_000);
     // Non-zero and exact to the nano-yuan, as a decimal string.
     expect(res.body.totals.cost).toMatch(/^0\.\d{9}$/);
     expect(res.body.totals.cost).not.toBe('0.000000000');
+  });
+
+  it('keeps a latency histogram in every rollup row, one count per call', async () => {
+    const rows = await hub.hub.store.db.select().from(schema.usageDaily);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.latencyBuckets).toHaveLength(31);
+      expect(r.latencyBuckets!.reduce((a, b) => a + b, 0)).toBe(r.requests);
+    }
   });
 
   it('breaks down by model, organisation, day, month and key', async () => {
@@ -201,7 +214,7 @@ describe('usage by organisation subtree', () => {
     expect(res.body).toMatchObject({
       from: '2020-01-01',
       to: '2020-01-31',
-      totals: { requests: 0, cost: '0.000000000', avg_latency_ms: null },
+      totals: { requests: 0, cost: '0.000000000', avg_latency_ms: null, p95_latency_ms: null },
       breakdowns: { model: [], day: [] },
     });
     const today = shanghaiDay(new Date());

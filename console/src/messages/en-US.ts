@@ -6,7 +6,11 @@ export const en: Messages = {
   language: '中文',
   nav: {
     dashboard: 'Overview',
+    models: 'Models and endpoints',
     keys: 'API keys',
+    orgs: 'Organisations and users',
+    usage: 'Usage and bills',
+    playground: 'Playground',
     audit: 'Audit',
   },
   roles: {
@@ -61,6 +65,9 @@ export const en: Messages = {
     cost: 'Cost (CNY)',
     errorRate: 'Error rate',
     latency: 'Mean latency (ms)',
+    p95: 'p95 latency (ms)',
+    latencyByDay: 'Latency per day (ms)',
+    mean: 'mean',
     byDay: 'Calls and tokens per day',
     byModel: 'By model',
     topOrgs: 'Busiest organisations',

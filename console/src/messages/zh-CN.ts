@@ -5,7 +5,11 @@ export const zh = {
   language: 'English',
   nav: {
     dashboard: '总览',
+    models: '模型与端点',
     keys: '密钥',
+    orgs: '组织与用户',
+    usage: '用量与账单',
+    playground: '体验',
     audit: '审计',
   },
   roles: {
@@ -60,6 +64,9 @@ export const zh = {
     cost: '费用（元）',
     errorRate: '错误率',
     latency: '平均延迟（毫秒）',
+    p95: 'p95 延迟（毫秒）',
+    latencyByDay: '每日延迟（毫秒）',
+    mean: '平均',
     byDay: '每日调用与 Token',
     byModel: '按模型',
     topOrgs: '调用最多的单位',

@@ -12,7 +12,7 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { api, query } from '../api.js';
-import { formatTime, useI18n } from '../i18n.js';
+import { fill, formatTime, useI18n } from '../i18n.js';
 import { useErrorText } from '../Load.js';
 import type { LedgerEntry, VerifyReport } from '../types.js';
 
@@ -29,9 +29,6 @@ interface Page {
   data: LedgerEntry[];
   next_before_seq: number | null;
 }
-
-const fill = (template: string, values: Record<string, string | number>) =>
-  template.replace(/\{(\w+)\}/g, (_m, k: string) => String(values[k] ?? ''));
 
 /**
  * The auditor's ledger: search by time, actor, organisation, action and request id, newest first;

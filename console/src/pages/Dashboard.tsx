@@ -64,6 +64,20 @@ function Report({ report }: { report: UsageReport }) {
     }),
     [days, t],
   );
+  const latency = useMemo<ChartOption>(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, data: [t.dashboard.mean, 'p95'] },
+      grid: { left: 56, right: 24, top: 40, bottom: 32 },
+      xAxis: { type: 'category', data: days.map((d) => d.day.slice(5)) },
+      yAxis: { type: 'value', name: 'ms' },
+      series: [
+        { name: t.dashboard.mean, type: 'line', data: days.map((d) => d.avg_latency_ms) },
+        { name: 'p95', type: 'line', data: days.map((d) => d.p95_latency_ms) },
+      ],
+    }),
+    [days, t],
+  );
   const top = useMemo<ChartOption>(
     () => ({
       tooltip: { trigger: 'axis' },
@@ -93,6 +107,7 @@ function Report({ report }: { report: UsageReport }) {
             t.dashboard.latency,
             total.avg_latency_ms === null ? '—' : total.avg_latency_ms.toFixed(0),
           ],
+          [t.dashboard.p95, total.p95_latency_ms === null ? '—' : total.p95_latency_ms.toFixed(0)],
         ].map(([title, value]) => (
           <Col key={title} xs={12} md={8} xl={4}>
             <Card>
@@ -113,6 +128,9 @@ function Report({ report }: { report: UsageReport }) {
           </Card>
         </Col>
       </Row>
+      <Card title={t.dashboard.latencyByDay} style={{ marginTop: 16 }}>
+        <Chart option={latency} height={240} label={t.dashboard.latencyByDay} />
+      </Card>
       <Card title={t.dashboard.byModel} style={{ marginTop: 16 }}>
         <Table
           rowKey="model"

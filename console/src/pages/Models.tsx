@@ -1,0 +1,261 @@
+import { App, Button, Card, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { api } from '../api.js';
+import { fill } from '../i18n.js';
+import { Loading, useErrorText, useLoad } from '../Load.js';
+import { useSession } from '../session.js';
+import type { Role } from '../types.js';
+import { useText } from './models.messages.js';
+
+interface ModelView {
+  name: string;
+  description: string | null;
+  targets: { endpoint: string; weight: number; upstream_model: string }[];
+  fallback: string[];
+}
+
+type Domain = 'internet' | 'gov-extranet' | 'gov-cloud' | 'gov-intranet';
+type CircuitState = 'closed' | 'half_open' | 'open';
+
+interface EndpointView {
+  name: string;
+  provider: string;
+  base_url: string;
+  domain: Domain;
+  clearance: string;
+  has_api_key: boolean;
+  health: { state: CircuitState; consecutiveFailures: number; lastError: string | null };
+}
+
+interface Probe {
+  endpoint: string;
+  ok: boolean;
+  model: string | null;
+  status: number | null;
+  latency_ms: number;
+  error: string | null;
+  message: string | null;
+}
+
+const LEVELS = ['general-1', 'general-2', 'general-3', 'general-4', 'important', 'core'];
+/** The most each domain may receive (docs/guard.md); a clearance is tightened below it only. */
+const CEILING: Record<Domain, string> = {
+  internet: 'general-2',
+  'gov-extranet': 'general-4',
+  'gov-cloud': 'important',
+  'gov-intranet': 'core',
+};
+const STATE_COLOR: Record<CircuitState, string> = {
+  closed: 'green',
+  half_open: 'orange',
+  open: 'red',
+};
+const ENDPOINT_READERS: Role[] = ['sysadmin', 'secadmin', 'auditor'];
+
+/**
+ * The public models and where they route; for the three administrators also the endpoints with
+ * their domain, clearance and circuit state. The system administrator can test an endpoint with
+ * one real call, the security administrator tighten its clearance.
+ */
+export function Models() {
+  const text = useText();
+  const { me } = useSession();
+  const is = (roles: Role[]) => me?.kind === 'operator' || roles.some((r) => me?.roles.includes(r));
+  const models = useLoad(() => api<{ data: ModelView[] }>('GET', '/api/v1/models'), []);
+  return (
+    <>
+      <Typography.Title level={3}>{text.title}</Typography.Title>
+      <Card title={text.models}>
+        <Loading state={models} empty={(d) => d.data.length === 0}>
+          {({ data }) => (
+            <Table
+              rowKey="name"
+              size="small"
+              pagination={false}
+              dataSource={data}
+              columns={[
+                { title: text.name, dataIndex: 'name' },
+                { title: text.description, dataIndex: 'description' },
+                {
+                  title: text.targets,
+                  dataIndex: 'targets',
+                  render: (targets: ModelView['targets']) =>
+                    targets.map((t) => (
+                      <div key={t.endpoint + t.upstream_model}>
+                        {t.endpoint} × {t.weight} → <code>{t.upstream_model}</code>
+                      </div>
+                    )),
+                },
+                {
+                  title: text.fallback,
+                  dataIndex: 'fallback',
+                  render: (f: string[]) => (f.length ? f.join(' → ') : text.none),
+                },
+              ]}
+            />
+          )}
+        </Loading>
+      </Card>
+      {is(ENDPOINT_READERS) && (
+        <Endpoints canTest={is(['sysadmin'])} canTighten={is(['secadmin'])} />
+      )}
+    </>
+  );
+}
+
+function Endpoints({ canTest, canTighten }: { canTest: boolean; canTighten: boolean }) {
+  const text = useText();
+  const { message } = App.useApp();
+  const errorText = useErrorText();
+  const endpoints = useLoad(() => api<{ data: EndpointView[] }>('GET', '/api/v1/endpoints'), []);
+  const [testing, setTesting] = useState<string | null>(null);
+  const [editing, setEditing] = useState<EndpointView | null>(null);
+
+  const test = async (name: string) => {
+    setTesting(name);
+    try {
+      const r = await api<Probe>('POST', `/api/v1/endpoints/${encodeURIComponent(name)}/test`);
+      if (r.ok)
+        void message.success(
+          fill(text.testOk, { endpoint: name, status: r.status, ms: r.latency_ms, model: r.model }),
+        );
+      else
+        void message.error(
+          fill(text.testFailed, { endpoint: name, message: r.message, code: r.error }),
+        );
+      endpoints.reload();
+    } catch (err) {
+      void message.error(errorText(err));
+    } finally {
+      setTesting(null);
+    }
+  };
+
+  return (
+    <Card title={text.endpoints} style={{ marginTop: 16 }}>
+      <Loading state={endpoints} empty={(d) => d.data.length === 0}>
+        {({ data }) => (
+          <Table
+            rowKey="name"
+            size="small"
+            pagination={false}
+            scroll={{ x: 1000 }}
+            dataSource={data}
+            columns={[
+              { title: text.name, dataIndex: 'name' },
+              { title: text.provider, dataIndex: 'provider' },
+              {
+                title: text.domain,
+                dataIndex: 'domain',
+                render: (d: Domain) => text.domains[d] ?? d,
+              },
+              { title: text.clearance, dataIndex: 'clearance' },
+              { title: text.baseUrl, dataIndex: 'base_url', ellipsis: true },
+              {
+                title: text.circuit,
+                key: 'circuit',
+                render: (_v, e) => (
+                  <Tag color={STATE_COLOR[e.health.state]} data-testid={`circuit-${e.name}`}>
+                    {text.states[e.health.state]}
+                  </Tag>
+                ),
+              },
+              {
+                title: text.failures,
+                key: 'failures',
+                render: (_v, e) => e.health.consecutiveFailures,
+              },
+              { title: text.lastError, key: 'last', render: (_v, e) => e.health.lastError ?? '—' },
+              {
+                title: text.actions,
+                key: 'actions',
+                render: (_v, e) => (
+                  <Space>
+                    {canTest && (
+                      <Button
+                        size="small"
+                        loading={testing === e.name}
+                        onClick={() => void test(e.name)}
+                      >
+                        {text.test}
+                      </Button>
+                    )}
+                    {canTighten && (
+                      <Button size="small" onClick={() => setEditing(e)}>
+                        {text.tighten}
+                      </Button>
+                    )}
+                  </Space>
+                ),
+              },
+            ]}
+          />
+        )}
+      </Loading>
+      {editing && (
+        <Tighten
+          endpoint={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            endpoints.reload();
+          }}
+        />
+      )}
+    </Card>
+  );
+}
+
+function Tighten({
+  endpoint,
+  onClose,
+  onSaved,
+}: {
+  endpoint: EndpointView;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
+  const text = useText();
+  const { message } = App.useApp();
+  const errorText = useErrorText();
+  const ceiling = CEILING[endpoint.domain];
+  const allowed = LEVELS.slice(0, LEVELS.indexOf(ceiling) + 1);
+  const [level, setLevel] = useState(endpoint.clearance);
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    setBusy(true);
+    try {
+      const r = await api<{ effective: string }>(
+        'PUT',
+        `/api/v1/endpoints/${encodeURIComponent(endpoint.name)}/clearance`,
+        { clearance: level },
+      );
+      void message.success(fill(text.saved, { endpoint: endpoint.name, level: r.effective }));
+      onSaved();
+    } catch (err) {
+      void message.error(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open
+      title={fill(text.tightenTitle, { endpoint: endpoint.name })}
+      okText={text.save}
+      confirmLoading={busy}
+      onOk={() => void save()}
+      onCancel={onClose}
+    >
+      <Typography.Paragraph>{fill(text.tightenHint, { ceiling })}</Typography.Paragraph>
+      <label htmlFor="clearance-level">{text.clearance}</label>
+      <Select
+        id="clearance-level"
+        style={{ width: '100%', marginTop: 8 }}
+        value={level}
+        onChange={setLevel}
+        options={allowed.map((l) => ({ value: l, label: l }))}
+      />
+    </Modal>
+  );
+}
