@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, FIRST_PASSWORD, initialAdmins, PASSWORD } from '../identity/harness.js';
+import {
+  createUser,
+  FIRST_PASSWORD,
+  initialAdmins,
+  PASSWORD,
+  userSession,
+} from '../identity/harness.js';
 import { gatewayConfig, startHub, type TestHub } from '../support/hub.js';
 import { startUpstream, type UpstreamDouble } from '../support/upstream-double.js';
 
@@ -201,7 +207,12 @@ describe('the console', () => {
       .locator('.ant-statistic-content');
     await expect(p95.innerText()).resolves.toMatch(/^\d+$/);
     await page.getByRole('img', { name: '每日延迟（毫秒）' }).waitFor();
+    await expect(page.getByTestId('circuit-gz-vllm').innerText()).resolves.toBe('正常');
     await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
+    // Narrowed to Shenzhen, which made no call.
+    await page.getByLabel('单位范围').click();
+    await page.getByTitle('深圳市政务服务数据管理局 (gd-sz)').click();
+    await expect.poll(() => calls.innerText()).toBe('0');
     await page.close();
   });
 
@@ -275,5 +286,24 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'login.png') });
     await page.close();
+  });
+
+  it('logs in with the keyboard alone and lays out on a 1920 screen', async () => {
+    await userSession(hub, 'gz-dev-kb', 'gd-gz', ['developer']);
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const page = await context.newPage();
+    await page.goto(hub.url);
+    // The username field has the focus; Tab reaches the password, Enter submits.
+    await page.getByLabel('用户名').waitFor();
+    await page.keyboard.type('gz-dev-kb');
+    // What was typed landed in the username field: it had the focus.
+    await expect(page.getByLabel('用户名').inputValue()).resolves.toBe('gz-dev-kb');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('whoami').waitFor();
+    await page.locator('.ant-statistic', { hasText: '调用次数' }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-1920.png') });
+    await context.close();
   });
 });

@@ -1,28 +1,62 @@
-import { Card, Col, Row, Statistic, Table, Typography } from 'antd';
-import { useMemo } from 'react';
+import { Card, Col, Empty, Row, Select, Space, Statistic, Table, Typography } from 'antd';
+import { useMemo, useState } from 'react';
 import { api, query } from '../api.js';
 import { Chart, type ChartOption } from '../Chart.js';
 import { shanghaiDay, useI18n } from '../i18n.js';
 import { Loading, useLoad } from '../Load.js';
-import type { UsageReport } from '../types.js';
+import { useSession } from '../session.js';
+import type { Org, Role, UsageReport } from '../types.js';
+import { EndpointHealth } from './EndpointHealth.js';
 
-/** Calls, tokens, cost, errors and latency of the caller's subtree over the last 30 Shanghai days. */
+const ENDPOINT_READERS: Role[] = ['sysadmin', 'secadmin', 'auditor'];
+
+/**
+ * Calls, tokens, cost, errors and latency over the last 30 Shanghai days, for the caller's
+ * subtree or any organisation under it; endpoint health for the administrators.
+ */
 export function Dashboard() {
   const { t } = useI18n();
+  const { me } = useSession();
+  const [org, setOrg] = useState<string | undefined>(undefined);
+  const orgs = useLoad(() => api<{ data: Org[] }>('GET', '/api/v1/orgs'), []);
   const usage = useLoad(
     () =>
       api<UsageReport>(
         'GET',
-        `/api/v1/usage${query({ from: shanghaiDay(29), to: shanghaiDay(0), group_by: 'day,model,org' })}`,
+        `/api/v1/usage${query({ org, from: shanghaiDay(29), to: shanghaiDay(0), group_by: 'day,model,org' })}`,
       ),
-    [],
+    [org],
   );
+  const readsEndpoints =
+    me?.kind === 'operator' || ENDPOINT_READERS.some((r) => me?.roles.includes(r));
   return (
     <>
-      <Typography.Title level={3}>
-        {t.dashboard.title} · {t.dashboard.range}
-      </Typography.Title>
+      <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
+        <Typography.Title level={3}>
+          {t.dashboard.title} · {t.dashboard.range}
+        </Typography.Title>
+        <Space>
+          <label htmlFor="dashboard-org">{t.dashboard.scope}</label>
+          <Select
+            id="dashboard-org"
+            style={{ minWidth: 280 }}
+            showSearch
+            optionFilterProp="label"
+            value={org ?? ''}
+            onChange={(v: string) => setOrg(v || undefined)}
+            loading={orgs.loading}
+            options={[
+              { value: '', label: t.dashboard.allScope },
+              ...(orgs.data?.data ?? []).map((o) => ({
+                value: o.code,
+                label: `${o.name} (${o.code})`,
+              })),
+            ]}
+          />
+        </Space>
+      </Space>
       <Loading state={usage}>{(report) => <Report report={report} />}</Loading>
+      {readsEndpoints && <EndpointHealth title={t.dashboard.health} />}
     </>
   );
 }
@@ -116,40 +150,46 @@ function Report({ report }: { report: UsageReport }) {
           </Col>
         ))}
       </Row>
-      <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
-        <Col xs={24} xl={14}>
-          <Card title={t.dashboard.byDay}>
-            <Chart option={trend} label={t.dashboard.byDay} />
+      {total.requests === 0 ? (
+        <Empty style={{ marginTop: 32 }} description={t.dashboard.noCalls} />
+      ) : (
+        <>
+          <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+            <Col xs={24} xl={14}>
+              <Card title={t.dashboard.byDay}>
+                <Chart option={trend} label={t.dashboard.byDay} />
+              </Card>
+            </Col>
+            <Col xs={24} xl={10}>
+              <Card title={t.dashboard.topOrgs}>
+                <Chart option={top} label={t.dashboard.topOrgs} />
+              </Card>
+            </Col>
+          </Row>
+          <Card title={t.dashboard.latencyByDay} style={{ marginTop: 16 }}>
+            <Chart option={latency} height={240} label={t.dashboard.latencyByDay} />
           </Card>
-        </Col>
-        <Col xs={24} xl={10}>
-          <Card title={t.dashboard.topOrgs}>
-            <Chart option={top} label={t.dashboard.topOrgs} />
+          <Card title={t.dashboard.byModel} style={{ marginTop: 16 }}>
+            <Table
+              rowKey="model"
+              size="small"
+              pagination={false}
+              dataSource={models}
+              columns={[
+                { title: t.dashboard.model, dataIndex: 'model' },
+                { title: t.dashboard.requests, dataIndex: 'requests', align: 'right' },
+                { title: t.dashboard.tokens, dataIndex: 'total_tokens', align: 'right' },
+                {
+                  title: t.dashboard.cost,
+                  dataIndex: 'cost',
+                  align: 'right',
+                  render: (c: string) => Number(c).toFixed(4),
+                },
+              ]}
+            />
           </Card>
-        </Col>
-      </Row>
-      <Card title={t.dashboard.latencyByDay} style={{ marginTop: 16 }}>
-        <Chart option={latency} height={240} label={t.dashboard.latencyByDay} />
-      </Card>
-      <Card title={t.dashboard.byModel} style={{ marginTop: 16 }}>
-        <Table
-          rowKey="model"
-          size="small"
-          pagination={false}
-          dataSource={models}
-          columns={[
-            { title: t.dashboard.model, dataIndex: 'model' },
-            { title: t.dashboard.requests, dataIndex: 'requests', align: 'right' },
-            { title: t.dashboard.tokens, dataIndex: 'total_tokens', align: 'right' },
-            {
-              title: t.dashboard.cost,
-              dataIndex: 'cost',
-              align: 'right',
-              render: (c: string) => Number(c).toFixed(4),
-            },
-          ]}
-        />
-      </Card>
+        </>
+      )}
     </>
   );
 }

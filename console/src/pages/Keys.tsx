@@ -73,7 +73,7 @@ export function Keys() {
           <Table
             rowKey="id"
             dataSource={data}
-            scroll={{ x: 900 }}
+            scroll={{ x: 1200 }}
             columns={[
               { title: t.keys.name, dataIndex: 'name' },
               { title: t.keys.org, dataIndex: 'org' },
@@ -86,6 +86,21 @@ export function Keys() {
                 title: t.keys.models,
                 dataIndex: 'models',
                 render: (m: string[] | null) => (m ? m.join(', ') : t.keys.allModels),
+              },
+              {
+                title: t.keys.ipAllow,
+                dataIndex: 'ip_allow',
+                render: (ips: string[] | null) => (ips ? ips.join(', ') : '—'),
+              },
+              {
+                title: t.keys.expires,
+                dataIndex: 'expires_at',
+                render: (v: string | null) => formatTime(v, locale),
+              },
+              {
+                title: t.keys.dataLevel,
+                dataIndex: 'data_level',
+                render: (v: string | null) => v ?? '—',
               },
               { title: t.keys.status, key: 'status', render: (_v, k) => status(k) },
               {

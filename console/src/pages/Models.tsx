@@ -1,10 +1,11 @@
-import { App, Button, Card, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Modal, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { api } from '../api.js';
 import { fill } from '../i18n.js';
 import { Loading, useErrorText, useLoad } from '../Load.js';
 import { useSession } from '../session.js';
 import type { Role } from '../types.js';
+import { CircuitTag, type Domain, type EndpointView } from './EndpointHealth.js';
 import { useText } from './models.messages.js';
 
 interface ModelView {
@@ -12,19 +13,6 @@ interface ModelView {
   description: string | null;
   targets: { endpoint: string; weight: number; upstream_model: string }[];
   fallback: string[];
-}
-
-type Domain = 'internet' | 'gov-extranet' | 'gov-cloud' | 'gov-intranet';
-type CircuitState = 'closed' | 'half_open' | 'open';
-
-interface EndpointView {
-  name: string;
-  provider: string;
-  base_url: string;
-  domain: Domain;
-  clearance: string;
-  has_api_key: boolean;
-  health: { state: CircuitState; consecutiveFailures: number; lastError: string | null };
 }
 
 interface Probe {
@@ -44,11 +32,6 @@ const CEILING: Record<Domain, string> = {
   'gov-extranet': 'general-4',
   'gov-cloud': 'important',
   'gov-intranet': 'core',
-};
-const STATE_COLOR: Record<CircuitState, string> = {
-  closed: 'green',
-  half_open: 'orange',
-  open: 'red',
 };
 const ENDPOINT_READERS: Role[] = ['sysadmin', 'secadmin', 'auditor'];
 
@@ -154,11 +137,7 @@ function Endpoints({ canTest, canTighten }: { canTest: boolean; canTighten: bool
               {
                 title: text.circuit,
                 key: 'circuit',
-                render: (_v, e) => (
-                  <Tag color={STATE_COLOR[e.health.state]} data-testid={`circuit-${e.name}`}>
-                    {text.states[e.health.state]}
-                  </Tag>
-                ),
+                render: (_v, e) => <CircuitTag endpoint={e} />,
               },
               {
                 title: text.failures,
