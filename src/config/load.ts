@@ -13,6 +13,8 @@ export interface Config extends RawConfig {
   source: string | null;
   /** Upstream API keys resolved from each endpoint's `api_key_env`, by endpoint name. */
   upstreamKeys: ReadonlyMap<string, string>;
+  /** The OIDC client secret from `oidc.client_secret_env`, if any. */
+  oidcClientSecret: string | null;
 }
 
 export interface LoadOptions {
@@ -53,8 +55,16 @@ export function loadConfig(options: LoadOptions = {}): Config {
     }
     upstreamKeys.set(endpoint.name, value);
   }
+  let oidcClientSecret: string | null = null;
+  const secretEnv = config.oidc?.client_secret_env;
+  if (secretEnv) {
+    oidcClientSecret = env[secretEnv] ?? null;
+    if (!oidcClientSecret)
+      throw new ConfigError(`oidc.client_secret_env: environment variable ${secretEnv} is not set`);
+  }
   return {
     ...config,
+    oidcClientSecret,
     dataDir: path.resolve(cwd, config.data_dir),
     safety: {
       ...config.safety,

@@ -234,6 +234,27 @@ export const configSchema = z.strictObject({
         .default('本内容由人工智能生成'),
     })
     .default({ explicit_label: '本内容由人工智能生成' }),
+  /**
+   * Console login through the government's unified identity provider (OpenID Connect, code flow
+   * with PKCE); see docs/identity.md. Accounts and roles stay in the hub: the provider only
+   * vouches for who is logging in.
+   */
+  oidc: z
+    .strictObject({
+      /** The provider's issuer URL; its /.well-known/openid-configuration is read at first use. */
+      issuer: z.url(),
+      client_id: z.string().min(1),
+      /** Environment variable holding the client secret (omit for a public client). */
+      client_secret_env: z.string().min(1).optional(),
+      /** The hub's callback as the provider knows it: https://<hub>/api/v1/auth/oidc/callback */
+      redirect_url: z.url(),
+      scopes: z.string().min(1).default('openid profile'),
+      /** The ID-token claim holding the hub username. */
+      username_claim: z.string().min(1).default('preferred_username'),
+      /** The login button's text. */
+      label: z.string().min(1).max(40).default('统一身份认证登录'),
+    })
+    .optional(),
   /** Content safety (GB/T 45654): lexicon moderation, suspension, injection flags; docs/content-safety.md. */
   safety: z
     .strictObject({

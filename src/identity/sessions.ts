@@ -26,11 +26,17 @@ const record = (
     ip: string | null;
     outcome: string;
     reason?: string;
+    method?: LoginMethod;
   },
 ) =>
-  db
-    .insert(schema.loginEvents)
-    .values({ ...e, userId: e.userId ?? null, reason: e.reason ?? null });
+  db.insert(schema.loginEvents).values({
+    ...e,
+    userId: e.userId ?? null,
+    reason: e.reason ?? null,
+    method: e.method ?? 'password',
+  });
+
+export type LoginMethod = 'password' | 'oidc';
 
 /** End every open session of an account, except `keep` (the caller's own). */
 export async function endSessions(db: Db, userId: string, keep?: string): Promise<void> {
@@ -102,19 +108,7 @@ export async function login(
     });
     throw fail();
   }
-  if (user.lockedUntil && user.lockedUntil > now) {
-    await record(db, {
-      username: user.username,
-      userId: user.id,
-      ip: input.ip,
-      outcome: 'failure',
-      reason: 'locked',
-    });
-    throw forbidden(
-      'account_locked',
-      'This account is locked after repeated failed logins; try later or ask the security administrator.',
-    );
-  }
+  if (user.lockedUntil && user.lockedUntil > now) throw await lockedOut(db, user, input.ip);
   if (!(await verifyPassword(input.password, user.passwordHash))) {
     const locks = await registerFailure(db, policy, user.id, false);
     await record(db, {
@@ -130,13 +124,73 @@ export async function login(
     .update(schema.users)
     .set({ failedAttempts: 0, lockedUntil: null })
     .where(eq(schema.users.id, user.id));
+  const opened = await openSession(db, policy, user, input.ip, 'password');
+  return { ...opened, mustChangePassword: user.mustChangePassword };
+}
+
+type UserRow = typeof schema.users.$inferSelect;
+
+async function lockedOut(db: Db, user: UserRow, ip: string | null, method?: LoginMethod) {
+  await record(db, {
+    username: user.username,
+    userId: user.id,
+    ip,
+    outcome: 'failure',
+    reason: 'locked',
+    ...(method ? { method } : {}),
+  });
+  return forbidden(
+    'account_locked',
+    'This account is locked after repeated failed logins; try later or ask the security administrator.',
+  );
+}
+
+async function openSession(
+  db: Db,
+  policy: SessionPolicy,
+  user: UserRow,
+  ip: string | null,
+  method: LoginMethod,
+): Promise<{ token: string; expiresAt: Date }> {
   const token = SESSION_PREFIX + randomBytes(32).toString('base64url');
-  const expiresAt = new Date(now.getTime() + policy.session_max_hours * 60 * MINUTE);
+  const expiresAt = new Date(Date.now() + policy.session_max_hours * 60 * MINUTE);
   await db
     .insert(schema.sessions)
-    .values({ tokenHash: sm3Hex(token), userId: user.id, ip: input.ip, expiresAt });
-  await record(db, { username: user.username, userId: user.id, ip: input.ip, outcome: 'success' });
-  return { token, mustChangePassword: user.mustChangePassword, expiresAt };
+    .values({ tokenHash: sm3Hex(token), userId: user.id, ip, expiresAt, method });
+  await record(db, { username: user.username, userId: user.id, ip, outcome: 'success', method });
+  return { token, expiresAt };
+}
+
+/**
+ * A login vouched for by the identity provider (OIDC): the account must exist (accounts and
+ * roles are granted in the hub, never by the provider), be enabled and not locked. The hub's
+ * own password plays no part, so a password still to be changed does not restrict the session.
+ */
+export async function loginVouched(
+  db: Db,
+  policy: SessionPolicy,
+  input: { username: string; ip: string | null; method: LoginMethod },
+): Promise<{ token: string; expiresAt: Date }> {
+  const [user] = await db
+    .select()
+    .from(schema.users)
+    .where(eq(schema.users.username, input.username));
+  if (!user || user.disabled) {
+    await record(db, {
+      username: input.username,
+      ip: input.ip,
+      outcome: 'failure',
+      reason: user ? 'disabled' : 'unknown_user',
+      method: input.method,
+    });
+    throw forbidden(
+      'unknown_user',
+      `No enabled account ${input.username} in the hub; ask the system administrator to create it.`,
+    );
+  }
+  if (user.lockedUntil && user.lockedUntil > new Date())
+    throw await lockedOut(db, user, input.ip, input.method);
+  return openSession(db, policy, user, input.ip, input.method);
 }
 
 export interface SessionPrincipal extends Principal {
@@ -193,7 +247,7 @@ export async function authenticateSession(
     orgPath: row.org.path,
     roles: new Set(roles.map((r) => r.role as Role)),
     sessionId: row.session.id,
-    mustChangePassword: row.user.mustChangePassword,
+    mustChangePassword: row.user.mustChangePassword && row.session.method === 'password',
   };
 }
 

@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import { playgroundRoutes } from '../console/playground.js';
 import { consoleRoutes } from '../console/static.js';
 import { gatewayRoutes } from '../gateway/routes.js';
+import { oidcRoutes } from '../identity/oidc-routes.js';
 import { managementRoutes } from '../identity/routes.js';
 import { guardRoutes } from '../guard/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
@@ -52,6 +53,7 @@ export async function buildApp(hub: Hub, options: AppOptions): Promise<FastifyIn
   await app.register(healthRoutes(hub));
   await app.register(gatewayRoutes(hub));
   await app.register(managementRoutes(hub, options.operatorToken));
+  await app.register(oidcRoutes(hub));
   await app.register(registryRoutes(hub, options.operatorToken));
   await app.register(ledgerRoutes(hub, options.operatorToken));
   await app.register(guardRoutes(hub, options.operatorToken));

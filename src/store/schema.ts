@@ -75,6 +75,8 @@ export const sessions = pgTable('sessions', {
   lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
   expiresAt: ts('expires_at').notNull(),
   revokedAt: ts('revoked_at'),
+  /** `password` or `oidc` (migration 0008). */
+  method: text('method').notNull().default('password'),
 });
 
 /** Every login attempt, successful or not (等保: 登录行为可审计). */
@@ -86,6 +88,7 @@ export const loginEvents = pgTable('login_events', {
   ip: text('ip'),
   outcome: text('outcome').notNull(),
   reason: text('reason'),
+  method: text('method').notNull().default('password'),
 });
 
 export const apiKeys = pgTable('api_keys', {

@@ -56,6 +56,9 @@ export const en: Messages = {
     confirm: 'Confirm new password',
     mismatch: 'The new passwords differ',
     changeSubmit: 'Change password and continue',
+    or: 'or',
+    oidcUnknownUser: 'The hub has no account of that name; ask the system administrator for one.',
+    oidcFailed: 'Login through the identity provider did not succeed ({code}); try again.',
   },
   dashboard: {
     title: 'Overview',

@@ -55,6 +55,9 @@ export const zh = {
     confirm: '确认新密码',
     mismatch: '两次输入的新密码不一致',
     changeSubmit: '修改密码并进入',
+    or: '或',
+    oidcUnknownUser: '中枢中没有这个账号，请联系系统管理员开通。',
+    oidcFailed: '统一身份认证登录未成功（{code}），请重试。',
   },
   dashboard: {
     title: '总览',

@@ -1,9 +1,9 @@
-import { Alert, Button, Card, Form, Input, Typography } from 'antd';
-import { useState } from 'react';
+import { Alert, Button, Card, Divider, Form, Input, Typography } from 'antd';
+import { useEffect, useState } from 'react';
 import { Navigate, useNavigate } from 'react-router-dom';
 import { api, ApiError } from '../api.js';
-import { useI18n } from '../i18n.js';
-import { useErrorText } from '../Load.js';
+import { fill, useI18n } from '../i18n.js';
+import { useErrorText, useLoad } from '../Load.js';
 import { useSession } from '../session.js';
 
 interface LoginReply {
@@ -23,6 +23,36 @@ export function Login() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<{ token: string; password: string } | null>(null);
+  const methods = useLoad(
+    () =>
+      api<{ oidc: { label: string } | null }>('GET', '/api/v1/auth/methods', undefined, {
+        token: null,
+      }),
+    [],
+  );
+
+  // Back from the identity provider: a session token in the fragment, or an error code.
+  useEffect(() => {
+    const token = new URLSearchParams(window.location.hash.slice(1)).get('oidc_token');
+    const failed = new URLSearchParams(window.location.search).get('oidc_error');
+    if (!token && !failed) return;
+    // Out of the address bar and the history at once.
+    window.history.replaceState(null, '', '/login');
+    if (failed)
+      setError(
+        failed === 'unknown_user'
+          ? t.login.oidcUnknownUser
+          : failed === 'account_locked'
+            ? t.login.locked
+            : fill(t.login.oidcFailed, { code: failed }),
+      );
+    if (token)
+      void session
+        .login(token)
+        .then(() => navigate('/', { replace: true }))
+        .catch((err: unknown) => setError(errorText(err)));
+    // Once, on arrival.
+  }, []);
 
   if (session.me && !session.me.must_change_password && !pending)
     return <Navigate to="/" replace />;
@@ -147,6 +177,14 @@ export function Login() {
               {t.login.submit}
             </Button>
           </Form>
+        )}
+        {!pending && methods.data?.oidc && (
+          <>
+            <Divider plain>{t.login.or}</Divider>
+            <Button block href="/api/v1/auth/oidc/login">
+              {methods.data.oidc.label}
+            </Button>
+          </>
         )}
         <Button
           type="link"
