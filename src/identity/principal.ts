@@ -35,6 +35,7 @@ export type Action =
   | 'keys.create'
   | 'keys.revoke'
   | 'models.read'
+  | 'models.write'
   | 'endpoints.read'
   | 'endpoints.test'
   | 'logins.read'
@@ -66,6 +67,8 @@ const POLICY: Record<Action, readonly Role[]> = {
   'keys.create': ['sysadmin', 'org_admin', 'developer'],
   'keys.revoke': ['sysadmin', 'secadmin', 'org_admin', 'developer'],
   'models.read': ROLES,
+  // Which deployments serve a public model is running the system.
+  'models.write': ['sysadmin'],
   'endpoints.read': ['sysadmin', 'secadmin', 'auditor'],
   // A real (tiny) call with the endpoint's credentials: running the system is the sysadmin's.
   'endpoints.test': ['sysadmin'],

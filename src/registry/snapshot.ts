@@ -36,6 +36,8 @@ export interface RuntimeModel {
   description: string | null;
   targets: RuntimeTarget[];
   fallback: string[];
+  /** `config` (zhongshu.yaml, read-only through the API) or `api`. */
+  source: string;
 }
 
 export interface Registry {
@@ -90,6 +92,7 @@ export async function loadRegistry(
       description: row.description,
       targets,
       fallback: row.fallback,
+      source: row.source,
     });
   }
   return { endpoints, models };

@@ -11,6 +11,7 @@ export function modelView(m: RuntimeModel) {
       upstream_model: t.upstreamModel,
     })),
     fallback: m.fallback,
+    source: m.source,
   };
 }
 

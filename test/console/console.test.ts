@@ -166,6 +166,38 @@ describe('the console', () => {
     await page.close();
   });
 
+  it('the system administrator adds a model in the UI, and cannot edit one from the config file', async () => {
+    const page = await newPage();
+    await logIn(page, admin('sysadmin').username, PASSWORD, false);
+    await page.getByRole('menuitem', { name: '模型与端点' }).click();
+    const configRow = page.locator('tr[data-row-key="qwen2.5-7b"]');
+    await expect(configRow.innerText()).resolves.toContain('配置文件');
+    expect(await configRow.getByRole('button').count()).toBe(0);
+    await page.getByRole('button', { name: '新建模型' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('名称').fill('gz-hotline');
+    await dialog.getByLabel('上游模型（可选） 1').fill('hotline-v1');
+    await dialog
+      .getByRole('button', { name: '保 存' })
+      .or(dialog.getByRole('button', { name: '保存' }))
+      .click();
+    const row = page.locator('tr[data-row-key="gz-hotline"]');
+    await expect.poll(() => row.innerText()).toContain('gz-vllm × 1 → hotline-v1');
+    expect(hub.hub.registry.models.get('gz-hotline')?.source).toBe('api');
+    await row
+      .getByRole('button', { name: '删 除' })
+      .or(row.getByRole('button', { name: '删除' }))
+      .click();
+    await page
+      .getByRole('button', { name: 'OK' })
+      .or(page.getByRole('button', { name: '确 定' }))
+      .or(page.getByRole('button', { name: '确定' }))
+      .click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect(hub.hub.registry.models.has('gz-hotline')).toBe(false);
+    await page.close();
+  });
+
   it('a key created in the UI is shown once and works with the openai SDK', async () => {
     const page = await newPage();
     await logIn(page, admin('sysadmin').username, PASSWORD, false);

@@ -303,6 +303,30 @@ const CASES: Record<string, Case> = {
     status: 200,
     call: (_c, token) => hub.api('POST', '/api/v1/endpoints/local-vllm/test', undefined, token),
   },
+  'PUT /api/v1/models/{name}': {
+    allowed: ['sysadmin'],
+    status: 201,
+    call: (c, token) =>
+      hub.api(
+        'PUT',
+        `/api/v1/models/put-${c}`,
+        { targets: [{ endpoint: 'local-vllm', model: 'q' }] },
+        token,
+      ),
+    effect: async (c) => hub.hub.registry.models.has(`put-${c}`),
+  },
+  'DELETE /api/v1/models/{name}': {
+    allowed: ['sysadmin'],
+    status: 200,
+    call: async (c, token) => {
+      const made = await hub.api('PUT', `/api/v1/models/del-${c}`, {
+        targets: [{ endpoint: 'local-vllm', model: 'q' }],
+      });
+      expect(made.status).toBe(201);
+      return hub.api('DELETE', `/api/v1/models/del-${c}`, undefined, token);
+    },
+    effect: async (c) => !hub.hub.registry.models.has(`del-${c}`),
+  },
   'POST /api/v1/playground/key': {
     allowed: ['sysadmin', 'org_admin', 'developer', 'member'],
     status: 200,

@@ -1,4 +1,16 @@
-import { App, Button, Card, Modal, Select, Space, Table, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Modal,
+  Popconfirm,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { api } from '../api.js';
 import { fill } from '../i18n.js';
@@ -6,14 +18,8 @@ import { Loading, useErrorText, useLoad } from '../Load.js';
 import { useSession } from '../session.js';
 import type { Role } from '../types.js';
 import { CircuitTag, type Domain, type EndpointView } from './EndpointHealth.js';
+import { ModelEditor, type ModelView } from './ModelEditor.js';
 import { useText } from './models.messages.js';
-
-interface ModelView {
-  name: string;
-  description: string | null;
-  targets: { endpoint: string; weight: number; upstream_model: string }[];
-  fallback: string[];
-}
 
 interface Probe {
   endpoint: string;
@@ -44,11 +50,40 @@ export function Models() {
   const text = useText();
   const { me } = useSession();
   const is = (roles: Role[]) => me?.kind === 'operator' || roles.some((r) => me?.roles.includes(r));
+  const { message } = App.useApp();
+  const errorText = useErrorText();
+  const canEdit = is(['sysadmin']);
   const models = useLoad(() => api<{ data: ModelView[] }>('GET', '/api/v1/models'), []);
+  const endpointNames = useLoad(
+    async () =>
+      canEdit
+        ? (await api<{ data: EndpointView[] }>('GET', '/api/v1/endpoints')).data.map((e) => e.name)
+        : [],
+    [canEdit],
+  );
+  const [editing, setEditing] = useState<ModelView | 'new' | null>(null);
+  const remove = async (name: string) => {
+    try {
+      await api('DELETE', `/api/v1/models/${encodeURIComponent(name)}`);
+      void message.success(fill(text.removedModel, { name }));
+      models.reload();
+    } catch (err) {
+      void message.error(errorText(err));
+    }
+  };
   return (
     <>
       <Typography.Title level={3}>{text.title}</Typography.Title>
-      <Card title={text.models}>
+      <Card
+        title={text.models}
+        extra={
+          canEdit && (
+            <Button type="primary" onClick={() => setEditing('new')}>
+              {text.newModel}
+            </Button>
+          )
+        }
+      >
         <Loading state={models} empty={(d) => d.data.length === 0}>
           {({ data }) => (
             <Table
@@ -74,11 +109,59 @@ export function Models() {
                   dataIndex: 'fallback',
                   render: (f: string[]) => (f.length ? f.join(' → ') : text.none),
                 },
+                {
+                  title: text.source,
+                  dataIndex: 'source',
+                  render: (source: ModelView['source']) =>
+                    source === 'config' ? (
+                      <Tooltip title={text.fromConfigHint}>
+                        <Tag>{text.fromConfig}</Tag>
+                      </Tooltip>
+                    ) : (
+                      <Tag color="blue">{text.fromApi}</Tag>
+                    ),
+                },
+                ...(canEdit
+                  ? [
+                      {
+                        title: text.actions,
+                        key: 'actions',
+                        render: (_v: unknown, m: ModelView) =>
+                          m.source === 'api' && (
+                            <Space>
+                              <Button size="small" onClick={() => setEditing(m)}>
+                                {text.edit}
+                              </Button>
+                              <Popconfirm
+                                title={text.removeConfirm}
+                                onConfirm={() => void remove(m.name)}
+                              >
+                                <Button size="small" danger>
+                                  {text.remove}
+                                </Button>
+                              </Popconfirm>
+                            </Space>
+                          ),
+                      },
+                    ]
+                  : []),
               ]}
             />
           )}
         </Loading>
       </Card>
+      {editing && (
+        <ModelEditor
+          model={editing === 'new' ? null : editing}
+          endpoints={endpointNames.data ?? []}
+          models={(models.data?.data ?? []).map((m) => m.name)}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            models.reload();
+          }}
+        />
+      )}
       {is(ENDPOINT_READERS) && (
         <Endpoints canTest={is(['sysadmin'])} canTighten={is(['secadmin'])} />
       )}
