@@ -1,30 +1,23 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIRST_PASSWORD, initialAdmins, PASSWORD } from '../identity/harness.js';
+import { FIRST_PASSWORD, initialAdmins } from '../identity/harness.js';
 import { gatewayConfig, startHub, type TestHub } from '../support/hub.js';
+import { launchBrowser, logIn as logInAt, newPage as openPage, SHOTS } from './browser.js';
 
 /**
  * 组织与用户 in a real browser: the sysadmin creates an account in a city, the secadmin grants it
  * a role (the 三员 roles shown as refused) and locks it, the auditor only reads.
  */
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const GZ = '广州市政务服务数据管理局';
 
 let hub: TestHub;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   hub = await startHub(gatewayConfig({}, []));
   expect(hub.hub.console, 'console/dist is missing: `npm run build` builds it').not.toBeNull();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -32,29 +25,13 @@ afterAll(async () => {
   await hub?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-  const page = await context.newPage();
+const newPage = async () => {
+  const page = await openPage(browser);
   page.setDefaultTimeout(8_000);
   return page;
-}
-
-/** Log in through the form; a first login changes the password on the way. */
-async function logIn(page: Page, username: string, password: string, first: boolean) {
-  await page.goto(hub.url);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page
-    .getByRole('button', { name: '登 录' })
-    .or(page.getByRole('button', { name: '登录' }))
-    .click();
-  if (first) {
-    await page.getByLabel('新密码', { exact: true }).fill(PASSWORD);
-    await page.getByLabel('确认新密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '修改密码并进入' }).click();
-  }
-  await page.getByTestId('whoami').waitFor();
-}
+};
+const logIn = (page: Page, username: string, password: string, first: boolean) =>
+  logInAt(page, hub.url, username, password, first);
 
 /** Log in as one of the generated administrators and open the page from the menu. */
 async function openOrgs(role: 'sysadmin' | 'secadmin' | 'auditor'): Promise<Page> {

@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialAdmins, PASSWORD, userSession } from '../identity/harness.js';
 import { gatewayConfig, startHub, type TestHub } from '../support/hub.js';
+import { launchBrowser, logIn as logInAt, newPage as openPage, SHOTS } from './browser.js';
 import { startUpstream, type UpstreamDouble } from '../support/upstream-double.js';
 
 /**
@@ -13,8 +13,6 @@ import { startUpstream, type UpstreamDouble } from '../support/upstream-double.j
  * in the totals with the cost the API reports; the month's bill downloads as CSV and XLSX with
  * the session token; a developer picks only from their own organisation.
  */
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const MODEL = 'qwen2.5-7b';
 const CALLS = 3;
 
@@ -34,7 +32,6 @@ interface Bill {
 }
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   upstream = await startUpstream({ name: 'gz' });
   hub = await startHub(
     gatewayConfig({ 'gz-vllm': upstream.url }, [
@@ -47,10 +44,7 @@ beforeAll(async () => {
     ]),
   );
   expect(hub.hub.console, 'console/dist is missing: `npm run build` builds it').not.toBeNull();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
   const { key } = await hub.createKey('gd-gz');
   const client = new OpenAI({ apiKey: key, baseURL: `${hub.url}/v1`, maxRetries: 0 });
   for (let i = 0; i < CALLS; i++)
@@ -66,27 +60,9 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-  return context.newPage();
-}
-
-/** Log in through the form; a first login changes the password on the way. */
-async function logIn(page: Page, username: string, password: string, first: boolean) {
-  await page.goto(hub.url);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page
-    .getByRole('button', { name: '登 录' })
-    .or(page.getByRole('button', { name: '登录' }))
-    .click();
-  if (first) {
-    await page.getByLabel('新密码', { exact: true }).fill(PASSWORD);
-    await page.getByLabel('确认新密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '修改密码并进入' }).click();
-  }
-  await page.getByTestId('whoami').waitFor();
-}
+const newPage = () => openPage(browser);
+const logIn = (page: Page, username: string, password: string, first: boolean) =>
+  logInAt(page, hub.url, username, password, first);
 
 const stat = (page: Page, field: string) =>
   page.getByTestId(`usage-${field}`).locator('.ant-statistic-content');

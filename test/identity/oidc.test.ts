@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
 import { eq } from 'drizzle-orm';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/store/index.js';
 import { startOidcProvider, type OidcProviderDouble } from '../support/oidc-provider.js';
 import { gatewayConfig, startHub, type TestHub } from '../support/hub.js';
+import { launchBrowser } from '../console/browser.js';
 import { createUser } from './harness.js';
 
 /**
@@ -134,10 +134,7 @@ describe('OIDC login', () => {
   });
 
   it('logs in from the console with the provider button', async () => {
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
       idp.user = 'zhang.san';
