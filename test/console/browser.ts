@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { PASSWORD } from '../identity/harness.js';
 
 /** Where the console tests save the README's screenshots. */
@@ -22,8 +22,18 @@ export async function newPage(browser: Browser): Promise<Page> {
 }
 
 /**
+ * A button by its label. Ant Design spaces a two-character Chinese label (登 录), so both
+ * spellings are accepted.
+ */
+export function button(scope: Page | Locator, name: string): Locator {
+  const exact = scope.getByRole('button', { name, exact: true });
+  return [...name].length === 2
+    ? scope.getByRole('button', { name: [...name].join(' '), exact: true }).or(exact)
+    : exact;
+}
+
+/**
  * Log in through the console's form; a first login changes the password to PASSWORD on the way.
- * (Ant Design spaces two-character Chinese button labels: 登 录.)
  */
 export async function logIn(
   page: Page,
@@ -35,10 +45,7 @@ export async function logIn(
   await page.goto(hubUrl);
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码', { exact: true }).fill(password);
-  await page
-    .getByRole('button', { name: '登 录' })
-    .or(page.getByRole('button', { name: '登录' }))
-    .click();
+  await button(page, '登录').click();
   if (first) {
     await page.getByLabel('新密码', { exact: true }).fill(PASSWORD);
     await page.getByLabel('确认新密码').fill(PASSWORD);

@@ -10,7 +10,7 @@ import {
   userSession,
 } from '../identity/harness.js';
 import { gatewayConfig, startHub, type TestHub } from '../support/hub.js';
-import { launchBrowser, logIn as logInAt, newPage as openPage, SHOTS } from './browser.js';
+import { button, launchBrowser, logIn as logInAt, newPage as openPage, SHOTS } from './browser.js';
 import { startUpstream, type UpstreamDouble } from '../support/upstream-double.js';
 
 /**
@@ -102,19 +102,11 @@ describe('the console', () => {
     // Government cloud: important at most; tightened to general-3 here.
     const row = page.locator('tr[data-row-key="gz-vllm"]');
     await expect(row.innerText()).resolves.toContain('important');
-    expect(
-      await row
-        .getByRole('button', { name: '测 试' })
-        .or(row.getByRole('button', { name: '测试' }))
-        .count(),
-    ).toBe(0);
+    expect(await button(row, '测试').count()).toBe(0);
     await row.getByRole('button', { name: '调整密级' }).click();
     await page.getByRole('dialog').getByLabel('可接收的最高数据级别').click();
     await page.getByTitle('general-3').click();
-    await page
-      .getByRole('button', { name: '保 存' })
-      .or(page.getByRole('button', { name: '保存' }))
-      .click();
+    await button(page, '保存').click();
     await expect.poll(() => row.innerText()).toContain('general-3');
     expect(hub.hub.registry.endpoints.get('gz-vllm')!.clearance).toBe('general-3');
     await page.getByRole('menuitem', { name: '密钥' }).click();
@@ -130,10 +122,7 @@ describe('the console', () => {
     const row = page.locator('tr[data-row-key="gz-vllm"]');
     await expect(row.getByTestId('circuit-gz-vllm').innerText()).resolves.toBe('正常');
     const before = upstream.requests.length;
-    await row
-      .getByRole('button', { name: '测 试' })
-      .or(row.getByRole('button', { name: '测试' }))
-      .click();
+    await button(row, '测试').click();
     await page.getByText(/gz-vllm 可用：HTTP 200/).waitFor();
     expect(upstream.requests.length).toBe(before + 1);
     expect(upstream.requests.at(-1)!.body).toMatchObject({ model: 'q', max_tokens: 1 });
@@ -152,22 +141,12 @@ describe('the console', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('名称').fill('gz-hotline');
     await dialog.getByLabel('上游模型（可选） 1').fill('hotline-v1');
-    await dialog
-      .getByRole('button', { name: '保 存' })
-      .or(dialog.getByRole('button', { name: '保存' }))
-      .click();
+    await button(dialog, '保存').click();
     const row = page.locator('tr[data-row-key="gz-hotline"]');
     await expect.poll(() => row.innerText()).toContain('gz-vllm × 1 → hotline-v1');
     expect(hub.hub.registry.models.get('gz-hotline')?.source).toBe('api');
-    await row
-      .getByRole('button', { name: '删 除' })
-      .or(row.getByRole('button', { name: '删除' }))
-      .click();
-    await page
-      .getByRole('button', { name: 'OK' })
-      .or(page.getByRole('button', { name: '确 定' }))
-      .or(page.getByRole('button', { name: '确定' }))
-      .click();
+    await button(row, '删除').click();
+    await page.getByRole('button', { name: 'OK' }).or(button(page, '确定')).click();
     await expect.poll(() => row.count()).toBe(0);
     expect(hub.hub.registry.models.has('gz-hotline')).toBe(false);
     await page.close();
@@ -186,11 +165,7 @@ describe('the console', () => {
     await dialog.getByRole('button', { name: /新建密钥/ }).click();
     madeKey = (await page.getByTestId('new-key').innerText()).trim();
     expect(madeKey).toMatch(/^zs-/);
-    await page
-      .getByRole('button', { name: '关 闭' })
-      .or(page.getByRole('button', { name: '关闭' }))
-      .first()
-      .click();
+    await button(page, '关闭').first().click();
     await page.getByRole('cell', { name: '政务热线助手' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'keys.png') });
 
@@ -238,10 +213,7 @@ describe('the console', () => {
     ]);
     await page.getByRole('menuitem', { name: '审计' }).click();
     await page.getByLabel('请求 ID').fill(requestId);
-    await page
-      .getByRole('button', { name: '查 询' })
-      .or(page.getByRole('button', { name: '查询' }))
-      .click();
+    await button(page, '查询').click();
     await page.getByRole('cell', { name: 'call.chat' }).waitFor();
     await page.getByRole('button', { name: '校验日志链' }).click();
     await expect(page.getByTestId('verify-result').innerText()).resolves.toContain('校验通过');
@@ -256,10 +228,7 @@ describe('the console', () => {
     expect(await menuItems(page)).toEqual(['模型与端点', '体验']);
     await page.getByRole('menuitem', { name: '体验' }).click();
     await page.getByLabel('输入问题').fill('居住证怎么办理？');
-    await page
-      .getByRole('button', { name: '发 送' })
-      .or(page.getByRole('button', { name: '发送' }))
-      .click();
+    await button(page, '发送').click();
     const transcript = page.getByTestId('transcript');
     await expect.poll(() => transcript.innerText()).toContain('你好，我是政务助手。');
     await expect(page.getByTestId('ai-label').innerText()).resolves.toBe('本内容由人工智能生成');
